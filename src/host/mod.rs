@@ -1,0 +1,247 @@
+//! The only module that talks to Envoy: it fetches headers once, asks the pure core
+//! for a decision and applies it with as few host calls as possible.
+
+mod abi;
+
+use crate::config;
+use crate::engine::{self, Counter, Counters, ExchangeState, HeaderOp};
+use crate::header_map;
+use crate::log_limit::{Admit, LogLimiter};
+use crate::policy::{Config, RoutePolicy};
+use crate::request::Headers;
+use crate::rules::RouteInfo;
+use proxy_wasm::traits::{Context, HttpContext, RootContext};
+use proxy_wasm::types::{Action, ContextType};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Blocked-request log lines per second and worker.
+const BLOCKED_LOG_LINES_PER_SECOND: u32 = 10;
+
+proxy_wasm::main! {{
+    install_logger();
+    proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(Root::default()) });
+}}
+
+// ---- logging: our own logger and panic hook, neither of which can panic itself.
+
+struct HostLogger;
+static LOGGER: HostLogger = HostLogger;
+
+impl log::Log for HostLogger {
+    fn enabled(&self, metadata: &log::Metadata) -> bool {
+        metadata.level() <= log::max_level()
+    }
+    fn log(&self, record: &log::Record) {
+        if self.enabled(record.metadata()) {
+            let level = match record.level() {
+                log::Level::Trace => abi::LEVEL_TRACE,
+                log::Level::Debug => abi::LEVEL_DEBUG,
+                log::Level::Info => abi::LEVEL_INFO,
+                log::Level::Warn => abi::LEVEL_WARN,
+                log::Level::Error => abi::LEVEL_ERROR,
+            };
+            abi::log(level, &record.args().to_string());
+        }
+    }
+    fn flush(&self) {}
+}
+
+fn install_logger() {
+    // No host calls here: Envoy refuses most of them during `_initialize`.
+    let _ = log::set_logger(&LOGGER);
+    log::set_max_level(log::LevelFilter::Warn);
+    std::panic::set_hook(Box::new(|info| {
+        abi::log(abi::LEVEL_CRITICAL, &format!("edge-shield: {info}"));
+    }));
+}
+
+/// Lines below the host's level would be dropped by Envoy anyway: filter them
+/// before they cross the VM boundary.
+fn follow_host_log_level() {
+    let filter = match abi::log_level() {
+        Some(abi::LEVEL_TRACE) => log::LevelFilter::Trace,
+        Some(abi::LEVEL_DEBUG) => log::LevelFilter::Debug,
+        Some(abi::LEVEL_INFO) => log::LevelFilter::Info,
+        Some(abi::LEVEL_WARN) | None => log::LevelFilter::Warn,
+        Some(abi::LEVEL_ERROR) => log::LevelFilter::Error,
+        Some(_) => log::LevelFilter::Error,
+    };
+    log::set_max_level(filter);
+}
+
+// ---- metrics
+
+/// Counter ids per route policy (index = `RoutePolicy::index`), defined at configure time.
+#[derive(Default)]
+struct Metrics(Vec<[Option<u32>; Counter::ALL.len()]>);
+
+impl Metrics {
+    fn define(config: &Config) -> Self {
+        Metrics(
+            config
+                .policies()
+                .map(|p| Counter::ALL.map(|c| abi::define_counter(&c.metric_name(&p.name))))
+                .collect(),
+        )
+    }
+
+    fn bump(&self, policy: usize, counters: Counters) {
+        if let Some(ids) = self.0.get(policy) {
+            for c in counters.iter() {
+                if let Some(Some(id)) = ids.get(c as usize) {
+                    abi::increment(*id);
+                }
+            }
+        }
+    }
+}
+
+// ---- root context
+
+#[derive(Default)]
+struct Root {
+    config: Option<Rc<Config>>,
+    metrics: Rc<Metrics>,
+    limiter: Option<Rc<RefCell<LogLimiter>>>,
+}
+
+impl Context for Root {}
+
+impl RootContext for Root {
+    fn on_configure(&mut self, _size: usize) -> bool {
+        follow_host_log_level();
+        match config::load(&abi::plugin_configuration()) {
+            Ok(config) => {
+                for w in &config.warnings {
+                    log::warn!("edge-shield: warning: {w}");
+                }
+                self.metrics = Rc::new(Metrics::define(&config));
+                self.config = Some(Rc::new(config));
+                log::info!("edge-shield: configuration loaded");
+                true
+            }
+            Err(e) => {
+                log::error!("{e}");
+                false
+            }
+        }
+    }
+
+    fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
+        // Never None: the SDK dispatcher panics on None.
+        let limiter = self
+            .limiter
+            .clone()
+            .unwrap_or_else(|| Rc::new(RefCell::new(LogLimiter::new(BLOCKED_LOG_LINES_PER_SECOND))));
+        Some(Box::new(Stream {
+            config: self.config.clone(),
+            metrics: self.metrics.clone(),
+            limiter,
+            exchange: None,
+        }))
+    }
+
+    fn get_type(&self) -> Option<ContextType> {
+        Some(ContextType::HttpContext)
+    }
+
+    fn on_vm_start(&mut self, _size: usize) -> bool {
+        follow_host_log_level();
+        self.limiter = Some(Rc::new(RefCell::new(LogLimiter::new(BLOCKED_LOG_LINES_PER_SECOND))));
+        true
+    }
+}
+
+// ---- one HTTP stream
+
+struct Stream {
+    config: Option<Rc<Config>>,
+    metrics: Rc<Metrics>,
+    limiter: Rc<RefCell<LogLimiter>>,
+    /// The policy chosen in the request phase and what that phase found.
+    exchange: Option<(Rc<RoutePolicy>, ExchangeState)>,
+}
+
+impl Context for Stream {}
+
+impl HttpContext for Stream {
+    fn on_http_request_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
+        let Some(config) = self.config.clone() else {
+            return Action::Continue;
+        };
+        let lines = abi::header_lines(abi::MAP_REQUEST_HEADERS);
+        let request = Headers(&lines);
+        let route_name = if config.uses_route_name {
+            abi::property(&["xds", "route_name"]).and_then(|b| String::from_utf8(b).ok())
+        } else {
+            None
+        };
+        let route = RouteInfo {
+            route_name: route_name.as_deref(),
+            authority: request.get(":authority").unwrap_or_default(),
+            path: request.get(":path").unwrap_or_default(),
+        };
+        let policy = config.select(&route).clone();
+        let outcome = engine::on_request(&policy, request);
+        self.metrics.bump(policy.index, outcome.counters);
+        if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
+            self.log_blocked(&engine::blocked_line(blocked, request, &route, &policy.name));
+        }
+        let mut action = Action::Continue;
+        if let Some(reply) = &outcome.reply {
+            let headers = header_map::serialize(&reply.headers);
+            let status = abi::send_local_response(reply.status, &headers, &reply.body, "edge_shield");
+            if status == abi::OK {
+                action = Action::Pause;
+            } else {
+                log::error!("edge-shield: could not send a local reply (host status {status})");
+            }
+        }
+        self.exchange = Some((policy.clone(), outcome.state));
+        action
+    }
+
+    fn on_http_response_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
+        let Some(config) = &self.config else {
+            return Action::Continue;
+        };
+        let lines = abi::header_lines(abi::MAP_RESPONSE_HEADERS);
+        // Envoy may answer before our request phase ran (e.g. an earlier filter's
+        // local reply): then the top-level policy applies, with nothing known.
+        let fallback;
+        let (policy, state) = match &self.exchange {
+            Some((p, s)) => (p, s),
+            None => {
+                fallback = (config.default.clone(), ExchangeState::default());
+                (&fallback.0, &fallback.1)
+            }
+        };
+        for op in engine::on_response(policy, state, Headers(&lines)) {
+            let status = match &op {
+                HeaderOp::Set(n, v) => abi::replace_header(abi::MAP_RESPONSE_HEADERS, n, v),
+                HeaderOp::Add(n, v) => abi::add_header(abi::MAP_RESPONSE_HEADERS, n, v),
+                HeaderOp::Remove(n) => abi::remove_header(abi::MAP_RESPONSE_HEADERS, n),
+            };
+            if status != abi::OK {
+                log::debug!("edge-shield: response header edit {op:?} failed (host status {status})");
+            }
+        }
+        Action::Continue
+    }
+}
+
+impl Stream {
+    fn log_blocked(&self, line: &str) {
+        let Ok(mut limiter) = self.limiter.try_borrow_mut() else {
+            return;
+        };
+        if let Admit::Log { suppressed } = limiter.admit(abi::now_secs()) {
+            if suppressed > 0 {
+                log::warn!("{line} ({suppressed} similar lines suppressed)");
+            } else {
+                log::warn!("{line}");
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Read-only views over the header lines the glue fetched once per request/response.
+
+use crate::header_map::Header;
+
+/// A list of header lines (as fetched from Envoy, repeated lines kept apart).
+#[derive(Debug, Clone, Copy)]
+pub struct Headers<'a>(pub &'a [Header]);
+
+impl<'a> Headers<'a> {
+    /// The first line's value, if any.
+    pub fn get(&self, name: &str) -> Option<&'a [u8]> {
+        self.0
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// Every line's value, in order.
+    pub fn get_all<'n>(&self, name: &'n str) -> impl Iterator<Item = &'a [u8]> + 'n
+    where
+        'a: 'n,
+    {
+        self.0
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// How many lines carry this name.
+    pub fn count(&self, name: &str) -> usize {
+        self.0.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).count()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// The value of a header that must appear at most once: `Ok(None)` when absent,
+    /// `Err(())` when repeated (a browser never repeats e.g. `Origin`).
+    #[allow(clippy::result_unit_err)]
+    pub fn single(&self, name: &str) -> Result<Option<&'a [u8]>, ()> {
+        let mut it = self.get_all(name);
+        match (it.next(), it.next()) {
+            (None, _) => Ok(None),
+            (Some(v), None) => Ok(Some(v)),
+            (Some(_), Some(_)) => Err(()),
+        }
+    }
+}
+
+/// A header value for a log line: lossy UTF-8, control characters escaped, truncated,
+/// so that hostile input can neither forge log lines nor flood them.
+pub fn loggable(value: &[u8], max: usize) -> String {
+    let mut out = String::new();
+    for ch in String::from_utf8_lossy(&value[..value.len().min(max)]).chars() {
+        if ch.is_control() || ch == '"' || ch == '\\' {
+            out.extend(ch.escape_default());
+        } else {
+            out.push(ch);
+        }
+    }
+    if value.len() > max {
+        out.push_str("...");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(pairs: &[(&str, &[u8])]) -> Vec<Header> {
+        pairs.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect()
+    }
+
+    #[test]
+    fn lookups() {
+        let l = lines(&[("origin", b"a"), ("vary", b"x"), ("Origin", b"b")]);
+        let h = Headers(&l);
+        assert_eq!(h.get("origin"), Some(&b"a"[..]));
+        assert_eq!(h.get_all("origin").collect::<Vec<_>>(), vec![&b"a"[..], &b"b"[..]]);
+        assert_eq!(h.count("ORIGIN"), 2);
+        assert_eq!(h.single("origin"), Err(()));
+        assert_eq!(h.single("vary"), Ok(Some(&b"x"[..])));
+        assert_eq!(h.single("nope"), Ok(None));
+    }
+
+    #[test]
+    fn loggable_escapes_and_truncates() {
+        assert_eq!(loggable(b"a\r\nb", 100), "a\\r\\nb");
+        assert_eq!(loggable(&[0xff, b'x'], 100), "\u{fffd}x");
+        assert_eq!(loggable(b"abcdef", 3), "abc...");
+        assert_eq!(loggable(b"say \"hi\"", 100), "say \\\"hi\\\"");
+    }
+}

@@ -1,0 +1,213 @@
+//! Per-route rule matching (SPEC §1.3): pure, on values the glue reads once per request.
+
+use crate::config::error::{join, ConfigError};
+use crate::config::raw::RawMatch;
+
+/// What a rule can match on, read once per request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RouteInfo<'a> {
+    /// Envoy's `xds.route_name` (only read when some rule uses it).
+    pub route_name: Option<&'a str>,
+    /// `:authority` as received (port and case are handled here).
+    pub authority: &'a [u8],
+    /// `:path` as received, query included.
+    pub path: &'a [u8],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostMatch {
+    /// A lower-case host name.
+    Exact(String),
+    /// `*.example.com` stored as `.example.com`: one or more labels in front, never the apex.
+    Subdomains(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleMatch {
+    pub route_name: Option<String>,
+    pub host: Option<HostMatch>,
+    pub path_prefix: Option<String>,
+}
+
+impl RuleMatch {
+    pub fn compile(raw: &RawMatch, path: &str) -> Result<Self, ConfigError> {
+        if raw.route_name.is_none() && raw.host.is_none() && raw.path_prefix.is_none() {
+            return Err(ConfigError::new(
+                path,
+                "{}",
+                "a rule must match on at least one of route_name, host or path_prefix \
+                 (to change every route, change the top-level settings instead)",
+            ));
+        }
+        if let Some(r) = &raw.route_name {
+            if r.is_empty() {
+                return Err(ConfigError::at_str(
+                    join(path, "route_name"),
+                    r,
+                    "a route name cannot be empty",
+                ));
+            }
+        }
+        let host = match &raw.host {
+            None => None,
+            Some(h) => Some(compile_host(h, &join(path, "host"))?),
+        };
+        if let Some(p) = &raw.path_prefix {
+            if !p.starts_with('/') {
+                return Err(ConfigError::at_str(
+                    join(path, "path_prefix"),
+                    p,
+                    "a path prefix starts with '/', as in \"/api/\"",
+                ));
+            }
+        }
+        Ok(RuleMatch {
+            route_name: raw.route_name.clone(),
+            host,
+            path_prefix: raw.path_prefix.clone(),
+        })
+    }
+
+    pub fn matches(&self, route: &RouteInfo) -> bool {
+        if let Some(want) = &self.route_name {
+            if route.route_name != Some(want.as_str()) {
+                return false;
+            }
+        }
+        if let Some(host) = &self.host {
+            if !host_matches(host, strip_port(route.authority)) {
+                return false;
+            }
+        }
+        if let Some(prefix) = &self.path_prefix {
+            if !route.path.starts_with(prefix.as_bytes()) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+fn compile_host(h: &str, path: &str) -> Result<HostMatch, ConfigError> {
+    let lower = h.to_ascii_lowercase();
+    let (pattern, name) = match lower.strip_prefix("*.") {
+        Some(rest) => (true, rest),
+        None => (false, lower.as_str()),
+    };
+    let valid = !name.is_empty()
+        && !name.contains(':')
+        && name
+            .split('.')
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    if !valid {
+        return Err(ConfigError::at_str(
+            path,
+            h,
+            "a host is a DNS name without port (\"api.example.com\") or \"*.\" and a domain (\"*.example.com\", its subdomains only)",
+        ));
+    }
+    Ok(if pattern {
+        HostMatch::Subdomains(format!(".{name}"))
+    } else {
+        HostMatch::Exact(name.to_string())
+    })
+}
+
+/// `host:port` → `host`; `[v6]:port` → `[v6]`.
+fn strip_port(authority: &[u8]) -> &[u8] {
+    if authority.first() == Some(&b'[') {
+        return match authority.iter().position(|&b| b == b']') {
+            Some(end) => &authority[..=end],
+            None => authority,
+        };
+    }
+    match authority.iter().rposition(|&b| b == b':') {
+        Some(colon) => &authority[..colon],
+        None => authority,
+    }
+}
+
+fn host_matches(m: &HostMatch, host: &[u8]) -> bool {
+    match m {
+        HostMatch::Exact(want) => host.eq_ignore_ascii_case(want.as_bytes()),
+        HostMatch::Subdomains(suffix) => {
+            let s = suffix.as_bytes();
+            host.len() > s.len() && host[host.len() - s.len()..].eq_ignore_ascii_case(s)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(json: &str) -> RuleMatch {
+        let raw: RawMatch = serde_json::from_str(json).unwrap();
+        RuleMatch::compile(&raw, "rules[0].match").unwrap()
+    }
+
+    fn at(route_name: Option<&'static str>, authority: &'static str, path: &'static str) -> RouteInfo<'static> {
+        RouteInfo {
+            route_name,
+            authority: authority.as_bytes(),
+            path: path.as_bytes(),
+        }
+    }
+
+    #[test]
+    fn host_table() {
+        let exact = rule(r#"{"host": "API.example.com"}"#);
+        let sub = rule(r#"{"host": "*.example.com"}"#);
+        let rows: &[(&RuleMatch, &str, bool)] = &[
+            (&exact, "api.example.com", true),
+            (&exact, "API.EXAMPLE.COM:8443", true),
+            (&exact, "api.example.com.evil.net", false),
+            (&exact, "x.api.example.com", false),
+            (&sub, "a.example.com", true),
+            (&sub, "a.b.example.com:80", true),
+            (&sub, "example.com", false),
+            (&sub, "evil-example.com", false),
+            (&sub, "example.com.evil.net", false),
+            (&sub, ".example.com", false),
+            (&sub, "", false),
+        ];
+        for (m, authority, want) in rows {
+            assert_eq!(m.matches(&at(None, authority, "/")), *want, "{authority}");
+        }
+    }
+
+    #[test]
+    fn all_given_fields_must_hold() {
+        let m = rule(r#"{"route_name": "admin", "path_prefix": "/admin/"}"#);
+        assert!(m.matches(&at(Some("admin"), "x", "/admin/users")));
+        assert!(!m.matches(&at(Some("admin"), "x", "/public/")));
+        assert!(!m.matches(&at(Some("other"), "x", "/admin/users")));
+        assert!(!m.matches(&at(None, "x", "/admin/users")));
+    }
+
+    #[test]
+    fn ipv6_authority() {
+        assert_eq!(strip_port(b"[::1]:8080"), b"[::1]");
+        assert_eq!(strip_port(b"[::1]"), b"[::1]");
+        assert_eq!(strip_port(b"host"), b"host");
+    }
+
+    #[test]
+    fn invalid_matches_are_refused() {
+        let bad: &[(&str, &str)] = &[
+            (r#"{}"#, "rules[0].match: {}: a rule must match"),
+            (r#"{"host": "*example.com"}"#, "rules[0].match.host: \"*example.com\""),
+            (r#"{"host": "example.com:80"}"#, "rules[0].match.host"),
+            (
+                r#"{"path_prefix": "api"}"#,
+                "rules[0].match.path_prefix: \"api\": a path prefix starts with '/'",
+            ),
+            (r#"{"route_name": ""}"#, "rules[0].match.route_name"),
+        ];
+        for (json, want) in bad {
+            let raw: RawMatch = serde_json::from_str(json).unwrap();
+            let e = RuleMatch::compile(&raw, "rules[0].match").unwrap_err().to_string();
+            assert!(e.contains(want), "{json}: {e}");
+        }
+    }
+}
