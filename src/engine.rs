@@ -4,6 +4,7 @@
 use crate::policy::RoutePolicy;
 use crate::request::{loggable, Headers};
 use crate::rules::RouteInfo;
+use crate::{cors, hardening, headers};
 use std::borrow::Cow;
 
 /// An edit of the response headers, applied in order by the glue.
@@ -129,6 +130,8 @@ pub struct ExchangeState {
     pub https: bool,
     /// The filter answered the request itself (preflight, redirect, refusal).
     pub answered: bool,
+    /// What the CORS phase found (origin allowed or not, preflight answered, ...).
+    pub cors: cors::State,
 }
 
 /// The decision for a request.
@@ -140,21 +143,58 @@ pub struct RequestOutcome<'p> {
     pub blocked: Option<Blocked>,
 }
 
+impl<'p> RequestOutcome<'p> {
+    /// Answers the request locally (the first answer wins).
+    pub fn answer(&mut self, reply: LocalReply<'p>) {
+        if self.reply.is_none() {
+            self.state.answered = true;
+            self.reply = Some(reply);
+        }
+    }
+}
+
 /// Decides what to do with a request on a route whose policy is `policy`.
+///
+/// Order matters: an HTTPS redirect needs no other check; the WebSocket and CSRF
+/// refusals come before CORS answers a preflight; each step sees the earlier ones'
+/// outcome and does nothing once the request is answered.
 pub fn on_request<'p>(policy: &'p RoutePolicy, request: Headers<'_>) -> RequestOutcome<'p> {
-    let _ = policy;
     let mut out = RequestOutcome::default();
     out.counters.add(Counter::Requests);
     out.state.https = request.get(":scheme") == Some(b"https");
+    if let Some(h) = &policy.headers {
+        headers::on_request(h, request, &mut out);
+    }
+    if let Some(p) = &policy.https_redirect {
+        hardening::https_redirect::on_request(p, request, &mut out);
+    }
+    if let Some(p) = &policy.websocket {
+        hardening::websocket::on_request(p, policy.cors.as_deref(), request, &mut out);
+    }
+    if let Some(p) = &policy.csrf {
+        hardening::csrf::on_request(p, policy.cors.as_deref(), request, &mut out);
+    }
+    if let Some(p) = &policy.cors {
+        cors::on_request(p, request, &mut out);
+    }
     out
 }
 
 /// The header edits for a response, given what the request phase found. Also runs
-/// for Envoy's own local replies, and for responses whose request phase never ran
-/// (then `state` is the default and `policy` the top-level one).
+/// for Envoy's own local replies and ours, and for responses whose request phase
+/// never ran (then `state` is the default and `policy` the top-level one).
 pub fn on_response<'a>(policy: &'a RoutePolicy, state: &'a ExchangeState, response: Headers<'_>) -> Vec<HeaderOp<'a>> {
-    let _ = (policy, state, response);
-    Vec::new()
+    let mut ops = Vec::new();
+    if let Some(p) = &policy.cors {
+        cors::on_response(p, state, response, &mut ops);
+    }
+    if let Some(p) = &policy.headers {
+        headers::on_response(p, state, response, &mut ops);
+    }
+    if let Some(p) = &policy.cookies {
+        hardening::cookies::on_response(p, state, response, &mut ops);
+    }
+    ops
 }
 
 #[cfg(test)]
