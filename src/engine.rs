@@ -69,9 +69,31 @@ impl Counter {
         }
     }
 
-    /// The full metric name for a policy.
-    pub fn metric_name(self, policy: &str) -> String {
-        format!("edge_shield.{policy}.{}", self.name())
+    /// The full metric name: `edge_shield.<plugin>.<policy>.<counter>`. The plugin
+    /// name (Envoy's filter config `name`, sanitized) keeps apart the counters of several
+    /// filter instances sharing one VM (one instance per policy, switched per route).
+    pub fn metric_name(self, plugin: &str, policy: &str) -> String {
+        format!("edge_shield.{}.{policy}.{}", metric_segment(plugin), self.name())
+    }
+}
+
+/// A metric name segment: characters other than `A-Za-z0-9_-` become `_` (a `.` would
+/// split the name in Envoy's stats tree, e.g. Istio's `<namespace>.<name>` plugin names).
+pub fn metric_segment(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() {
+        "edge_shield".to_string()
+    } else {
+        s
     }
 }
 

@@ -77,11 +77,11 @@ fn follow_host_log_level() {
 struct Metrics(Vec<[Option<u32>; Counter::ALL.len()]>);
 
 impl Metrics {
-    fn define(config: &Config) -> Self {
+    fn define(config: &Config, plugin: &str) -> Self {
         Metrics(
             config
                 .policies()
-                .map(|p| Counter::ALL.map(|c| abi::define_counter(&c.metric_name(&p.name))))
+                .map(|p| Counter::ALL.map(|c| abi::define_counter(&c.metric_name(plugin, &p.name))))
                 .collect(),
         )
     }
@@ -116,7 +116,10 @@ impl RootContext for Root {
                 for w in &config.warnings {
                     log::warn!("edge-shield: warning: {w}");
                 }
-                self.metrics = Rc::new(Metrics::define(&config));
+                let plugin = abi::property(&["plugin_name"])
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                self.metrics = Rc::new(Metrics::define(&config, &plugin));
                 self.config = Some(Rc::new(config));
                 log::info!("edge-shield: configuration loaded");
                 true

@@ -417,9 +417,15 @@ impl Envoy {
         String::from_utf8_lossy(&get("/stats").send_to(self.admin).body).into_owned()
     }
 
-    /// One of our counters, e.g. `counter("default", "requests")`.
+    /// One of our counters of the `edge-shield` filter instance, e.g.
+    /// `counter("default", "requests")`.
     pub fn counter(&self, policy: &str, name: &str) -> u64 {
-        let key = format!("wasmcustom.edge_shield.{policy}.{name}: ");
+        self.counter_of("edge-shield", policy, name)
+    }
+
+    /// A counter of a named filter instance (Envoy's Wasm `config.name`).
+    pub fn counter_of(&self, plugin: &str, policy: &str, name: &str) -> u64 {
+        let key = format!("wasmcustom.edge_shield.{plugin}.{policy}.{name}: ");
         self.stats()
             .lines()
             .find_map(|l| l.strip_prefix(&key).and_then(|v| v.trim().parse().ok()))
