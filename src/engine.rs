@@ -257,8 +257,13 @@ mod tests {
             vec![Counter::Requests, Counter::WebsocketBlocked]
         );
         assert_eq!(
-            Counter::PreflightAllowed.metric_name("default"),
-            "edge_shield.default.cors_preflight_allowed"
+            Counter::PreflightAllowed.metric_name("edge-shield", "default"),
+            "edge_shield.edge-shield.default.cors_preflight_allowed"
         );
+        assert_eq!(
+            Counter::Requests.metric_name("istio-system.edge shield", "rule0"),
+            "edge_shield.istio-system_edge_shield.rule0.requests"
+        );
+        assert_eq!(metric_segment(""), "edge_shield");
     }
 }
