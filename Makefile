@@ -49,8 +49,9 @@ run: build envoy
 ## test: unit tests, the wasm build, then end-to-end tests against a real Envoy
 test: unit build envoy e2e
 
+## unit: the pure core, natively (unit tests and the hostile-input property tests)
 unit:
-	cargo test --lib
+	cargo test --lib --test hostile
 
 ## validate: `envoy --mode validate` on every Envoy config under envoy/ (also part of e2e)
 validate: build envoy
