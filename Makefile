@@ -11,8 +11,10 @@ ENVOY        ?= $(CURDIR)/$(VENV)/bin/envoy
 export ENVOY
 # `make run CONFIG=envoy/per-route-rules.yaml` runs another shipped example.
 CONFIG       ?= envoy/envoy.yaml
+# `make image IMAGE=registry.example.com/edge-shield:0.1.0`: the Istio OCI image.
+IMAGE        ?= edge-shield:dev
 
-.PHONY: all build envoy run test unit e2e lint fmt bench clean validate
+.PHONY: all build envoy run test unit e2e lint fmt bench clean validate image
 
 all: build
 
@@ -60,6 +62,11 @@ validate: build envoy
 
 e2e: build envoy
 	cargo test --test e2e -- --test-threads 2
+
+## image: the filter as a single-layer "compat" OCI image for Istio (needs docker; push it yourself)
+image: build
+	docker build -f envoy/istio/Dockerfile -t $(IMAGE) $(dir $(WASM))
+	@echo "built $(IMAGE); next: docker push $(IMAGE)"
 
 ## lint: formatting and clippy (host and wasm target)
 lint:

@@ -5,5 +5,6 @@
 
 mod harness;
 
+mod deploy;
 mod foundation;
 mod routes;
