@@ -9,8 +9,12 @@ ENVOY_VERSION ?= 1.40.0
 VENV         := .venv
 ENVOY        ?= $(CURDIR)/$(VENV)/bin/envoy
 export ENVOY
+# `make run CONFIG=envoy/per-route-rules.yaml` runs another shipped example.
+CONFIG       ?= envoy/envoy.yaml
+# `make image IMAGE=registry.example.com/edge-shield:0.1.0`: the Istio OCI image.
+IMAGE        ?= edge-shield:dev
 
-.PHONY: all build envoy run test unit e2e lint fmt bench clean validate
+.PHONY: all build envoy run test unit e2e lint fmt bench clean validate image
 
 all: build
 
@@ -31,7 +35,7 @@ envoy:
 	  echo "installed Envoy $(ENVOY_VERSION) at $(ENVOY)"; \
 	fi
 
-## run: build, then Envoy with envoy/envoy.yaml on 127.0.0.1:10000 (Ctrl-C stops it)
+## run: build, then Envoy with $(CONFIG) (default envoy/envoy.yaml) on 127.0.0.1:10000 (Ctrl-C stops it)
 run: build envoy
 	@echo
 	@echo "edge-shield demo: http://127.0.0.1:10000 (admin: http://127.0.0.1:9901)"
@@ -44,7 +48,7 @@ run: build envoy
 	@echo "  curl -si http://127.0.0.1:10000/public/ -H 'Origin: https://anyone.example.org'"
 	@echo "  curl -s  http://127.0.0.1:9901/stats | grep edge_shield"
 	@echo
-	exec $(ENVOY) -c envoy/envoy.yaml --concurrency 1 --disable-hot-restart -l warn --component-log-level wasm:info
+	exec $(ENVOY) -c $(CONFIG) --concurrency 1 --disable-hot-restart -l warn --component-log-level wasm:info
 
 ## test: unit tests, the wasm build, then end-to-end tests against a real Envoy
 test: unit build envoy e2e
@@ -59,6 +63,11 @@ validate: build envoy
 
 e2e: build envoy
 	cargo test --test e2e -- --test-threads 2
+
+## image: the filter as a single-layer "compat" OCI image for Istio (needs docker; push it yourself)
+image: build
+	docker build -f envoy/istio/Dockerfile -t $(IMAGE) $(dir $(WASM))
+	@echo "built $(IMAGE); next: docker push $(IMAGE)"
 
 ## lint: formatting and clippy (host and wasm target)
 lint:

@@ -75,7 +75,7 @@ impl RuleMatch {
             }
         }
         if let Some(host) = &self.host {
-            if !host_matches(host, strip_port(route.authority)) {
+            if !host_matches(host, host_of(route.authority)) {
                 return false;
             }
         }
@@ -111,6 +111,14 @@ fn compile_host(h: &str, path: &str) -> Result<HostMatch, ConfigError> {
     } else {
         HostMatch::Exact(name.to_string())
     })
+}
+
+/// The host name of an `:authority`: without port, and without the trailing dot of a
+/// fully qualified name (`api.example.com.` is the same host to DNS and to browsers, so
+/// it must not escape a rule written for `api.example.com`).
+fn host_of(authority: &[u8]) -> &[u8] {
+    let host = strip_port(authority);
+    host.strip_suffix(b".").unwrap_or(host)
 }
 
 /// `host:port` → `host`; `[v6]:port` → `[v6]`.
@@ -163,12 +171,17 @@ mod tests {
             (&exact, "API.EXAMPLE.COM:8443", true),
             (&exact, "api.example.com.evil.net", false),
             (&exact, "x.api.example.com", false),
+            (&exact, "api.example.com.", true),
+            (&exact, "api.example.com.:443", true),
+            (&exact, "api.example.com..", false),
             (&sub, "a.example.com", true),
             (&sub, "a.b.example.com:80", true),
             (&sub, "example.com", false),
             (&sub, "evil-example.com", false),
             (&sub, "example.com.evil.net", false),
             (&sub, ".example.com", false),
+            (&sub, "a.example.com.", true),
+            (&sub, "example.com.", false),
             (&sub, "", false),
         ];
         for (m, authority, want) in rows {
@@ -183,6 +196,32 @@ mod tests {
         assert!(!m.matches(&at(Some("admin"), "x", "/public/")));
         assert!(!m.matches(&at(Some("other"), "x", "/admin/users")));
         assert!(!m.matches(&at(None, "x", "/admin/users")));
+    }
+
+    #[test]
+    fn first_matching_rule_wins_else_the_top_level() {
+        let config = crate::config::load(
+            br#"{"rules": [
+                {"name": "admin", "match": {"route_name": "api", "path_prefix": "/api/admin/"}},
+                {"name": "api", "match": {"route_name": "api"}},
+                {"name": "apps", "match": {"host": "*.apps.example.com"}},
+                {"match": {"path_prefix": "/public/"}}
+            ]}"#,
+        )
+        .unwrap();
+        let rows: &[(Option<&'static str>, &str, &str, &str)] = &[
+            (Some("api"), "x", "/api/admin/users", "admin"),
+            (Some("api"), "x", "/api/users", "api"),
+            // Both `api` and `apps` hold: the earlier one wins.
+            (Some("api"), "a.apps.example.com", "/", "api"),
+            (Some("web"), "a.apps.example.com", "/public/x", "apps"),
+            (Some("web"), "apps.example.com", "/public/x", "rule3"),
+            (None, "apps.example.com", "/", "default"),
+        ];
+        for (route_name, authority, path, want) in rows {
+            let got = &config.select(&at(*route_name, authority, path)).name;
+            assert_eq!(got, want, "{route_name:?} {authority} {path}");
+        }
     }
 
     #[test]

@@ -133,12 +133,14 @@ fn shipped_configs_validate() {
         if !text.contains("static_resources") {
             continue; // docker-compose, Istio manifests: checked elsewhere
         }
+        // The build-relative path first: the local path it becomes contains it, so
+        // rewriting it after the container path would rewrite that one twice.
         let local = text
-            .replace("/etc/envoy/edge_shield.wasm", &wasm_path().display().to_string())
             .replace(
                 "target/wasm32-wasip1/release/edge_shield.wasm",
                 &wasm_path().display().to_string(),
-            );
+            )
+            .replace("/etc/envoy/edge_shield.wasm", &wasm_path().display().to_string());
         let tmp = std::env::temp_dir().join(format!("edge-shield-validate-{}-{}.yaml", std::process::id(), checked));
         std::fs::write(&tmp, local).unwrap();
         let (ok, out) = validate(&tmp);

@@ -5,4 +5,6 @@
 
 mod harness;
 
+mod deploy;
 mod foundation;
+mod routes;
