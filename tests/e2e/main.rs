@@ -6,3 +6,5 @@
 mod harness;
 
 mod foundation;
+
+mod cors;
