@@ -48,8 +48,9 @@ pub fn on_request<'p>(policy: &'p CorsPolicy, request: Headers<'_>, out: &mut Re
     if out.state.answered {
         return;
     }
+    // One log line per request: an earlier (report-only) refusal keeps its own.
     let refuse = |out: &mut RequestOutcome<'p>, kind, reason| {
-        out.blocked = Some(Blocked {
+        out.blocked.get_or_insert(Blocked {
             kind,
             reason,
             report_only: !policy.enforce,
@@ -71,7 +72,9 @@ pub fn on_request<'p>(policy: &'p CorsPolicy, request: Headers<'_>, out: &mut Re
                 }
             }
         }
-        out.state.cors = State(Seen::Answered);
+        if policy.enforce {
+            out.state.cors = State(Seen::Answered);
+        }
         return;
     }
     let seen = match request.single(names::ORIGIN) {

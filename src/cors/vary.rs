@@ -25,7 +25,7 @@ pub fn preflight(origin_varies: bool, private_network: bool) -> String {
 
 /// The edit that makes the response's `Vary` list `name`, or `None` when it already
 /// does (in any case) or is `*`. The upstream's elements are kept, in order, in one
-/// line: some caches read only the first `Vary` line.
+/// line: the plainest form for every cache and CDN to parse, however the upstream split it.
 pub fn append(response: Headers<'_>, name: &'static str) -> Option<HeaderOp<'static>> {
     let mut merged: Vec<u8> = Vec::new();
     for line in response.get_all("vary") {
