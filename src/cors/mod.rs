@@ -1,19 +1,103 @@
 //! CORS (SPEC §1.2, §2): origin matching, preflight answers and response headers.
+//!
+//! The request phase classifies the request (preflight, CORS request, no Origin),
+//! counts and logs the decision and answers preflights; it leaves in [`State`] what
+//! the response phase needs. The response phase also runs on our own preflight
+//! replies (Envoy passes local replies through the filter), which it leaves alone.
 
+mod actual;
+mod allow_headers;
+mod allow_methods;
+mod allow_origin;
 pub mod config;
+mod expose_headers;
+mod max_age;
+mod names;
+mod origin;
+mod origin_pattern;
+mod origin_regex;
 mod policy;
+mod preflight;
+mod token;
+mod vary;
 
-use crate::engine::{ExchangeState, HeaderOp, RequestOutcome};
+use crate::engine::{Blocked, Counter, ExchangeState, HeaderOp, RequestOutcome};
 use crate::request::Headers;
 pub use policy::CorsPolicy;
+use std::borrow::Cow;
 
 /// What the request phase found, for the response phase.
 #[derive(Debug, Clone, Default)]
-pub struct State {}
+pub struct State(Seen);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Seen {
+    /// No Origin, or the request phase did not run (a reply before it).
+    #[default]
+    NoOrigin,
+    /// An allowed Origin, kept for the `Access-Control-Allow-Origin` echo
+    /// (empty for a `*` policy, which sends `*`).
+    Allowed(Vec<u8>),
+    Disallowed,
+    /// A preflight the filter answered: its reply is complete already.
+    Answered,
+}
 
 /// Request phase: classify, answer preflights, remember the origin decision.
 pub fn on_request<'p>(policy: &'p CorsPolicy, request: Headers<'_>, out: &mut RequestOutcome<'p>) {
-    let _ = (policy, request, out);
+    if out.state.answered {
+        return;
+    }
+    // One log line per request: an earlier (report-only) refusal keeps its own.
+    let refuse = |out: &mut RequestOutcome<'p>, kind, reason| {
+        out.blocked.get_or_insert(Blocked {
+            kind,
+            reason,
+            report_only: !policy.enforce,
+        });
+    };
+    if preflight::is_preflight(request) {
+        match preflight::decide(policy, request) {
+            Ok(grant) => {
+                out.counters.add(Counter::PreflightAllowed);
+                if policy.enforce {
+                    out.answer(preflight::allowed_reply(policy, grant));
+                }
+            }
+            Err(reason) => {
+                out.counters.add(Counter::PreflightRejected);
+                refuse(out, "cors preflight", reason);
+                if policy.enforce {
+                    out.answer(preflight::rejected_reply(policy));
+                }
+            }
+        }
+        if policy.enforce {
+            out.state.cors = State(Seen::Answered);
+        }
+        return;
+    }
+    let seen = match request.single(names::ORIGIN) {
+        Ok(None) | Ok(Some([])) => {
+            out.counters.add(Counter::NoOrigin);
+            Seen::NoOrigin
+        }
+        Ok(Some(origin)) if policy.allows_origin(origin) => {
+            out.counters.add(Counter::ActualAllowed);
+            Seen::Allowed(if policy.any_origin() {
+                Vec::new()
+            } else {
+                origin.to_vec()
+            })
+        }
+        // A repeated Origin is no browser's: not allowed, whatever its values.
+        _ => {
+            out.counters.add(Counter::ActualBlocked);
+            refuse(out, "cors request", Cow::Borrowed("origin not allowed"));
+            Seen::Disallowed
+        }
+    };
+    out.state.cors = State(seen);
 }
 
 /// Response phase: CORS headers and `Vary` on every response of a CORS route.
@@ -23,5 +107,18 @@ pub fn on_response<'a>(
     response: Headers<'_>,
     ops: &mut Vec<HeaderOp<'a>>,
 ) {
-    let _ = (policy, state, response, ops);
+    if !policy.enforce {
+        return;
+    }
+    let allow_origin: Option<&[u8]> = match &state.cors.0 {
+        Seen::Answered => return,
+        // Every response of a `*` policy is the same, so that caches may share it.
+        _ if policy.any_origin() => Some(b"*"),
+        Seen::Allowed(origin) => Some(origin),
+        Seen::NoOrigin | Seen::Disallowed => None,
+    };
+    actual::edit(policy, allow_origin, response, ops);
 }
+
+#[cfg(test)]
+mod tests;

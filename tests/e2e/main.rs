@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod cors;
 mod deploy;
 mod foundation;
 mod routes;

@@ -1,0 +1,78 @@
+//! RFC 9110 `token` (§5.6.2): the syntax of method names and header field names.
+
+use crate::config::error::{index, ConfigError};
+
+/// Whether `s` is a non-empty `token`: `1*tchar`.
+pub fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+}
+
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
+        )
+}
+
+/// A configured list of header names: each a token (`*` is one), lower-cased,
+/// de-duplicated, in order. `example` shows a valid list in the error message.
+pub fn header_names(raw: &[String], path: &str, example: &str) -> Result<Vec<String>, ConfigError> {
+    let mut list: Vec<String> = Vec::with_capacity(raw.len());
+    for (i, name) in raw.iter().enumerate() {
+        if !is_token(name.as_bytes()) {
+            return Err(ConfigError::at_str(
+                index(path, i),
+                name,
+                format!("not a header name: one name per entry, as in {example}"),
+            ));
+        }
+        let lower = name.to_ascii_lowercase();
+        if !list.contains(&lower) {
+            list.push(lower);
+        }
+    }
+    Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens() {
+        for ok in ["GET", "x-request-id", "M-SEARCH", "a!#$%&'*+-.^_`|~9"] {
+            assert!(is_token(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "",
+            "GET, DELETE",
+            "GET ",
+            "a:b",
+            "x\u{e9}",
+            "a\r\nb",
+            "a/b",
+            "\"a\"",
+            "a,",
+        ] {
+            assert!(!is_token(bad.as_bytes()), "{bad:?}");
+        }
+        assert!(!is_token(&[b'a', 0xff]));
+    }
+
+    #[test]
+    fn header_name_lists() {
+        let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            header_names(&v(&["X-A", "*", "x-a", "b"]), "p", "[]"),
+            Ok(v(&["x-a", "*", "b"]))
+        );
+        let e = header_names(&v(&["a", "b c"]), "cors.h", "[\"a\"]")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "edge-shield: cors.h[1]: \"b c\": not a header name: one name per entry, as in [\"a\"]"
+        );
+    }
+}
