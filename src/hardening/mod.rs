@@ -17,3 +17,14 @@ pub use cookies::CookiePolicy;
 pub use csrf::CsrfPolicy;
 pub use https_redirect::HttpsRedirect;
 pub use websocket::WebsocketPolicy;
+
+/// Asserts that each configuration is refused, with an error starting as given.
+#[cfg(test)]
+fn assert_refused(rows: &[(&str, &str)]) {
+    for (json, want) in rows {
+        match crate::config::load(json.as_bytes()) {
+            Ok(_) => panic!("accepted: {json}"),
+            Err(e) => assert!(e.to_string().starts_with(want), "{json}: {e}"),
+        }
+    }
+}
