@@ -9,6 +9,7 @@ pub mod https_redirect;
 pub mod origin;
 pub mod paths;
 pub mod reply;
+pub mod set_cookie;
 pub mod syntax;
 pub mod trust;
 pub mod websocket;
