@@ -102,6 +102,7 @@ pub fn check<C: OriginAllowlist + ?Sized>(policy: &CsrfPolicy, cors: Option<&C>,
 mod tests {
     use super::*;
     use crate::config::setting::Setting;
+    use crate::hardening::reply::assert_refusal;
     use crate::hardening::trust::fake::Allow;
     use crate::header_map::Header;
 
@@ -285,21 +286,13 @@ mod tests {
     #[test]
     fn refusal_is_a_plain_403_and_report_only_is_not() {
         let lines = request("POST", "/", "cross-site", EVIL);
-        let p = policy("{}");
-        let mut out = RequestOutcome::default();
-        on_request(&p, None, Headers(&lines), &mut out);
-        let reply = out.reply.as_ref().unwrap();
-        assert_eq!(reply.status, 403);
-        assert_eq!(&*reply.body, b"Forbidden: cross-site request refused\n");
-        assert!(out.counters.contains(Counter::CsrfBlocked));
-        assert_eq!(out.blocked.as_ref().unwrap().kind, "csrf");
-
-        let p = policy(r#"{"enforce": false}"#);
-        let mut out = RequestOutcome::default();
-        on_request(&p, None, Headers(&lines), &mut out);
-        assert!(out.reply.is_none());
-        assert!(out.counters.contains(Counter::CsrfBlocked));
-        assert!(out.blocked.unwrap().report_only);
+        assert_eq!(REFUSAL.status, 403);
+        assert_refusal(
+            &policy("{}"),
+            &policy(r#"{"enforce": false}"#),
+            |p, out| on_request(p, None, Headers(&lines), out),
+            &REFUSAL,
+        );
     }
 
     #[test]

@@ -48,6 +48,31 @@ pub fn refuse(out: &mut RequestOutcome<'_>, refusal: &Refusal, reason: &'static 
     }
 }
 
+/// Runs a check's hook on one request it refuses, under an enforced and a report-only
+/// policy: the first is answered as `want` says, both are counted and logged.
+#[cfg(test)]
+pub fn assert_refusal<P>(
+    enforced: &P,
+    report_only: &P,
+    hook: impl for<'p> Fn(&'p P, &mut RequestOutcome<'p>),
+    want: &Refusal,
+) {
+    for (policy, report) in [(enforced, false), (report_only, true)] {
+        let mut out = RequestOutcome::default();
+        hook(policy, &mut out);
+        if report {
+            assert!(out.reply.is_none(), "report-only: nothing on the wire");
+        } else {
+            assert_eq!(out.reply, Some(text(want.status, want.body)));
+        }
+        if let Some(c) = want.counter {
+            assert!(out.counters.contains(c), "{c:?} counted");
+        }
+        let blocked = out.blocked.expect("logged");
+        assert_eq!((blocked.kind, blocked.report_only), (want.kind, report));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
