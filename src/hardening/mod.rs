@@ -8,6 +8,8 @@ pub mod fetch_metadata;
 pub mod https_redirect;
 pub mod origin;
 pub mod paths;
+#[cfg(test)]
+mod pipeline_tests;
 pub mod reply;
 pub mod set_cookie;
 pub mod syntax;
