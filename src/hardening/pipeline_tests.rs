@@ -136,3 +136,48 @@ fn all_off_by_default() {
     let p = &config.default;
     assert!(p.https_redirect.is_none() && p.cookies.is_none() && p.csrf.is_none() && p.websocket.is_none());
 }
+
+#[test]
+fn hostile_bytes_never_panic() {
+    let config = load(CONFIG.as_bytes()).unwrap();
+    let big = vec![b'a'; 64 * 1024];
+    let values: &[&[u8]] = &[
+        b"",
+        b"\xff\xfe",
+        &big,
+        b"http",
+        b"websocket",
+        b"cross-site",
+        b"null",
+        b"https://",
+        b"[",
+        b"https://[::1",
+        b"a:99999999999",
+        b";;;==;",
+        b"SameSite",
+        b"__Host-",
+    ];
+    let names = [
+        ":method",
+        ":path",
+        ":authority",
+        "x-forwarded-proto",
+        "origin",
+        "sec-fetch-site",
+        "upgrade",
+        ":protocol",
+    ];
+    let state = ExchangeState::default();
+    for v in values {
+        for name in names {
+            let mut req = cross_site_post("/x", "http");
+            req.push((name.to_string(), v.to_vec()));
+            let _ = on_request(config.select(&route(&req)), Headers(&req));
+            req.retain(|(n, _)| n != name);
+            req.push((name.to_string(), v.to_vec()));
+            let _ = on_request(config.select(&route(&req)), Headers(&req));
+        }
+        let resp: Vec<Header> = vec![("set-cookie".into(), v.to_vec()), ("set-cookie".into(), v.to_vec())];
+        let _ = on_response(&config.default, &state, Headers(&resp));
+    }
+}

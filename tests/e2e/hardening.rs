@@ -330,6 +330,51 @@ fn websocket_from_a_foreign_origin_refused() {
 }
 
 #[test]
+fn hostile_bytes_never_crash_the_hardening_checks() {
+    let envoy = Envoy::start(r#"{"https_redirect": true, "cookies": true, "csrf": true, "websocket": true}"#);
+    let big = "a".repeat(64 * 1024);
+    let hostile = [
+        api("POST", "/bin")
+            .header_bytes("origin", b"https://\xff\xfe.example")
+            .header_bytes("sec-fetch-site", b"cross\xffsite"),
+        api("POST", "/big").origin(&big).header("sec-fetch-site", &big),
+        api("POST", "/repeat")
+            .origin("https://a.example")
+            .origin("https://b.example"),
+        api("POST", "/empty").origin("").header("sec-fetch-site", ""),
+        websocket("/ws-bin", None).header_bytes("origin", b"\xff"),
+        websocket("/ws-big", Some(&big)),
+        api("GET", "/xfp-big").header("x-forwarded-proto", &big),
+        // Envoy's default response header limit is 60 KiB.
+        api("GET", "/cookie-big").upstream_header("set-cookie", &big[..16 * 1024]),
+        api("GET", "/cookie-odd")
+            .upstream_header("set-cookie", ";;;==;")
+            .upstream_header("set-cookie", "=")
+            .header_bytes("x-test-header", b"set-cookie: \xff\xfe"),
+    ];
+    for req in &hostile {
+        // x-forwarded-proto is https here, so no redirect: each check sees the bytes.
+        let r = req.clone().header("x-forwarded-proto", "https").send(&envoy);
+        assert!(matches!(r.status, 200 | 101 | 403), "{req:?}: {}", r.status);
+    }
+    let raw = send_raw(
+        envoy.port(),
+        b"POST /raw HTTP/1.1\r\nhost: api.example.com\r\norigin: https://x\xe9.example\r\nx-forwarded-proto: https\r\nconnection: close\r\ncontent-length: 0\r\n\r\n",
+    )
+    .unwrap();
+    assert_eq!(
+        raw.status, 403,
+        "an Origin that is not the host's, from an older browser"
+    );
+    assert_eq!(api("GET", "/after").send(&envoy).status, 308, "still serving");
+    let log = envoy.log();
+    assert!(
+        !log.contains("panicked") && !log.contains("Function: proxy_on"),
+        "{log}"
+    );
+}
+
+#[test]
 fn invalid_hardening_configurations_are_refused() {
     let cases: &[(&str, &str)] = &[
         (
