@@ -257,28 +257,9 @@ mod tests {
     }
 
     #[test]
-    fn hostile_bytes_never_panic() {
+    fn a_request_without_method_is_not_safe() {
+        // Hostile bytes in every header: `pipeline_tests::hostile_bytes_never_panic`.
         let p = policy("{}");
-        let big = vec![b'a'; 64 * 1024];
-        let values: &[&[u8]] = &[
-            b"",
-            b"\xff\xfe",
-            &big,
-            b"https://",
-            b"://",
-            b"[",
-            b"https://[",
-            b"https://a:",
-        ];
-        for v in values {
-            for name in [":method", ":path", ":authority", "origin", "sec-fetch-site"] {
-                let mut lines = request("POST", "/", "", "https://x.example");
-                lines.retain(|(n, _)| n != name);
-                lines.push((name.to_string(), v.to_vec()));
-                let _ = check::<Allow>(&p, None, Headers(&lines));
-            }
-        }
-        // No :method at all is not a safe method.
         let lines: Vec<Header> = vec![("origin".into(), EVIL.into())];
         assert_ne!(check::<Allow>(&p, None, Headers(&lines)), Verdict::Pass);
     }
