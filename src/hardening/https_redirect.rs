@@ -6,9 +6,10 @@
 //! never redirects (local setups rarely have TLS).
 //!
 //! The `Location` is built from `:authority` and `:path` only. A `:authority` that is
-//! not a plain `host[:port]` (userinfo, spaces, control or non-ASCII bytes) is answered
-//! with 400 instead: redirecting it could send the client to another host or inject
-//! header lines, and forwarding it would let a plain-HTTP request through.
+//! not a plain `host[:port]` (userinfo, spaces, control or non-ASCII bytes), or a path
+//! not starting with '/', is answered with 400 instead: redirecting it could send the
+//! client to another host or inject header lines, and forwarding it would let a
+//! plain-HTTP request through.
 
 use super::config::RawHttpsRedirect;
 use super::origin::split_host_port;
@@ -21,11 +22,11 @@ use crate::engine::{Counter, LocalReply, RequestOutcome};
 use crate::request::Headers;
 use std::borrow::Cow;
 
-const BAD_HOST: Refusal = Refusal {
+const UNSAFE: Refusal = Refusal {
     kind: "https redirect",
     counter: None,
     status: 400,
-    body: "Bad Request: invalid Host\n",
+    body: "Bad Request: invalid Host or path\n",
 };
 
 #[derive(Debug)]
@@ -74,8 +75,8 @@ pub enum Decision {
     Pass,
     /// Redirect to this `Location`.
     Redirect(Vec<u8>),
-    /// The `:authority` cannot be redirected to safely.
-    BadHost,
+    /// `:authority` (or `:path`) cannot be put in a `Location` safely: answer 400.
+    Unsafe,
 }
 
 pub fn decide(policy: &HttpsRedirect, request: Headers<'_>) -> Decision {
@@ -92,12 +93,12 @@ pub fn decide(policy: &HttpsRedirect, request: Headers<'_>) -> Decision {
     }
     let authority = request.get(":authority").unwrap_or_default();
     let Some((host, _port)) = split_host_port(authority) else {
-        return Decision::BadHost;
+        return Decision::Unsafe;
     };
     // A path not starting with '/' would follow the host directly
     // (`https://host` + `@evil.example/`): never build such a Location.
     if path.first() != Some(&b'/') {
-        return Decision::BadHost;
+        return Decision::Unsafe;
     }
     Decision::Redirect(location(host, path))
 }
@@ -142,7 +143,7 @@ pub fn on_request<'p>(policy: &'p HttpsRedirect, request: Headers<'_>, out: &mut
                 body: Cow::Borrowed(b""),
             });
         }
-        Decision::BadHost => refuse(out, &BAD_HOST, "invalid Host on a plain-HTTP request", true),
+        Decision::Unsafe => refuse(out, &UNSAFE, "invalid Host or path on a plain-HTTP request", true),
     }
 }
 
@@ -254,26 +255,16 @@ mod tests {
             (Some(b"http"), b"example.com", Some(b"*"), Decision::Pass),
             (Some(b"http"), b"example.com", None, Decision::Pass),
             // Hostile hosts and paths: never an open redirect or a header injection.
-            (
-                Some(b"http"),
-                b"evil.example@example.com",
-                Some(b"/"),
-                Decision::BadHost,
-            ),
-            (Some(b"http"), b"example.com/evil", Some(b"/"), Decision::BadHost),
-            (Some(b"http"), b"example.com\r\nx: y", Some(b"/"), Decision::BadHost),
-            (Some(b"http"), b"exa mple.com", Some(b"/"), Decision::BadHost),
-            (Some(b"http"), b"ex\xc3\xa4mple.com", Some(b"/"), Decision::BadHost),
-            (Some(b"http"), b"\xff", Some(b"/"), Decision::BadHost),
-            (Some(b"http"), b"", Some(b"/"), Decision::BadHost),
-            (Some(b"http"), b"example.com:x", Some(b"/"), Decision::BadHost),
-            (
-                Some(b"http"),
-                b"example.com",
-                Some(b"@evil.example/"),
-                Decision::BadHost,
-            ),
-            (Some(b"http"), b"example.com", Some(b""), Decision::BadHost),
+            (Some(b"http"), b"evil.example@example.com", Some(b"/"), Decision::Unsafe),
+            (Some(b"http"), b"example.com/evil", Some(b"/"), Decision::Unsafe),
+            (Some(b"http"), b"example.com\r\nx: y", Some(b"/"), Decision::Unsafe),
+            (Some(b"http"), b"exa mple.com", Some(b"/"), Decision::Unsafe),
+            (Some(b"http"), b"ex\xc3\xa4mple.com", Some(b"/"), Decision::Unsafe),
+            (Some(b"http"), b"\xff", Some(b"/"), Decision::Unsafe),
+            (Some(b"http"), b"", Some(b"/"), Decision::Unsafe),
+            (Some(b"http"), b"example.com:x", Some(b"/"), Decision::Unsafe),
+            (Some(b"http"), b"example.com", Some(b"@evil.example/"), Decision::Unsafe),
+            (Some(b"http"), b"example.com", Some(b""), Decision::Unsafe),
         ];
         for (proto, authority, path, want) in rows {
             let mut pairs: Vec<(&str, &[u8])> = vec![(":authority", authority)];
@@ -327,7 +318,10 @@ mod tests {
         let mut out = RequestOutcome::default();
         on_request(&p, Headers(&req), &mut out);
         let reply = out.reply.unwrap();
-        assert_eq!((reply.status, &*reply.body), (400, &b"Bad Request: invalid Host\n"[..]));
+        assert_eq!(
+            (reply.status, &*reply.body),
+            (400, &b"Bad Request: invalid Host or path\n"[..])
+        );
         assert_eq!(out.blocked.unwrap().kind, "https redirect");
         assert!(!out.counters.contains(Counter::HttpsRedirected));
     }

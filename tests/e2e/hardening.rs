@@ -105,14 +105,14 @@ fn https_redirect_with_exempt_paths() {
     let r = http("GET", "/steal")
         .header("host", "evil.example.net@api.example.com")
         .send(&envoy);
-    assert_refused(&r, 400, "Bad Request: invalid Host\n");
+    assert_refused(&r, 400, "Bad Request: invalid Host or path\n");
     assert!(!r.has("location"));
     assert!(envoy.upstream.seen_path("/steal").is_empty());
 
     assert_eq!(envoy.counter("default", "https_redirected"), 3);
     assert_eq!(envoy.counter("legacy", "https_redirected"), 1);
     assert_eq!(envoy.counter("custom", "https_redirected"), 1);
-    assert!(envoy.log().contains("blocked https redirect: invalid Host"));
+    assert!(envoy.log().contains("blocked https redirect: invalid Host or path"));
 }
 
 #[test]
