@@ -2,6 +2,7 @@
 //! or a shared cache hands one origin's answer to another (Fetch §CORS protocol
 //! and HTTP caches). Added to what the upstream sent, never replacing it.
 
+use super::token::is_token;
 use crate::engine::HeaderOp;
 use crate::request::Headers;
 use std::borrow::Cow;
@@ -26,13 +27,17 @@ pub fn preflight(origin_varies: bool, private_network: bool) -> String {
 /// The edit that makes the response's `Vary` list `name`, or `None` when it already
 /// does (in any case) or is `*`. The upstream's elements are kept, in order, in one
 /// line: the plainest form for every cache and CDN to parse, however the upstream split it.
+/// If an upstream element is not a field name, its bytes are not copied into a header
+/// we write (they could carry CR/LF); `name` is then added as a line of its own.
 pub fn append(response: Headers<'_>, name: &'static str) -> Option<HeaderOp<'static>> {
     let mut merged: Vec<u8> = Vec::new();
+    let mut copyable = true;
     for line in response.get_all("vary") {
         for element in line.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
             if element == b"*" || element.eq_ignore_ascii_case(name.as_bytes()) {
                 return None;
             }
+            copyable &= element.is_empty() || is_token(element);
             if !element.is_empty() {
                 if !merged.is_empty() {
                     merged.extend_from_slice(b", ");
@@ -40,6 +45,9 @@ pub fn append(response: Headers<'_>, name: &'static str) -> Option<HeaderOp<'sta
                 merged.extend_from_slice(element);
             }
         }
+    }
+    if !copyable {
+        return Some(HeaderOp::Add(Cow::Borrowed("vary"), Cow::Borrowed(name.as_bytes())));
     }
     let value = if merged.is_empty() {
         Cow::Borrowed(name.as_bytes())
@@ -65,6 +73,15 @@ mod tests {
             HeaderOp::Set(n, v) if n == "vary" => String::from_utf8_lossy(&v).into_owned(),
             other => panic!("{other:?}"),
         })
+    }
+
+    #[test]
+    fn invalid_upstream_bytes_are_never_copied() {
+        let h: Vec<Header> = vec![("vary".to_string(), b"Accept\r\nX-Evil: 1".to_vec())];
+        assert_eq!(
+            append(Headers(&h), ORIGIN),
+            Some(HeaderOp::Add(Cow::Borrowed("vary"), Cow::Borrowed(&b"Origin"[..])))
+        );
     }
 
     #[test]

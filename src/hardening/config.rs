@@ -18,8 +18,10 @@ pub struct RawHttpsRedirect {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCookies {
+    /// Absent = on in production, off in development.
     #[serde(default)]
     pub secure: Option<bool>,
+    /// Absent = on.
     #[serde(default)]
     pub http_only: Option<bool>,
     /// `Lax` (default), `Strict` or `None`.
@@ -37,11 +39,22 @@ pub struct RawCsrf {
     pub trusted_origins: Vec<String>,
     #[serde(default)]
     pub exempt_paths: Vec<String>,
+    /// Absent = true: `Sec-Fetch-Site: same-site` requests pass.
+    #[serde(default)]
+    pub allow_same_site: Option<bool>,
+    /// Absent = true; `false` = report-only (log and count, refuse nothing).
+    #[serde(default)]
+    pub enforce: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawWebsocket {
     #[serde(default)]
+    pub trusted_origins: Vec<String>,
+    #[serde(default)]
     pub exempt_paths: Vec<String>,
+    /// Absent = true; `false` = report-only (log and count, refuse nothing).
+    #[serde(default)]
+    pub enforce: Option<bool>,
 }

@@ -8,4 +8,5 @@ mod harness;
 mod cors;
 mod deploy;
 mod foundation;
+mod hardening;
 mod routes;

@@ -1,0 +1,220 @@
+//! Origins and hosts as bytes: the request's `Origin` against its `:authority`, and the
+//! exact origins a configuration may trust.
+
+use crate::config::error::ConfigError;
+
+/// A serialized origin `scheme://host[:port]`, borrowed from a header value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin<'a> {
+    pub scheme: &'a [u8],
+    pub host: &'a [u8],
+    pub port: Option<u16>,
+}
+
+/// Parses `scheme://host[:port]`; `None` for anything else (`null`, paths, userinfo...).
+pub fn parse_origin(value: &[u8]) -> Option<Origin<'_>> {
+    let sep = value.windows(3).position(|w| w == b"://")?;
+    let scheme = &value[..sep];
+    let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    if !scheme_ok {
+        return None;
+    }
+    let (host, port) = split_host_port(&value[sep + 3..])?;
+    Some(Origin { scheme, host, port })
+}
+
+/// Splits an authority `host[:port]` (IPv6 in brackets) and checks its characters:
+/// `None` for userinfo, paths, spaces, control or non-ASCII bytes, bad ports.
+pub fn split_host_port(authority: &[u8]) -> Option<(&[u8], Option<u16>)> {
+    let (host, rest) = if authority.first() == Some(&b'[') {
+        let end = authority.iter().position(|b| *b == b']')?;
+        let inner = &authority[1..end];
+        let ok = !inner.is_empty() && inner.iter().all(|b| b.is_ascii_hexdigit() || *b == b':' || *b == b'.');
+        if !ok {
+            return None;
+        }
+        authority.split_at(end + 1)
+    } else {
+        let end = authority.iter().position(|b| *b == b':').unwrap_or(authority.len());
+        let host = &authority[..end];
+        let ok = !host.is_empty()
+            && host
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+        if !ok {
+            return None;
+        }
+        authority.split_at(end)
+    };
+    let port = match rest {
+        [] => None,
+        [b':', digits @ ..] if (1..=5).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit) => {
+            Some(std::str::from_utf8(digits).ok()?.parse::<u16>().ok()?)
+        }
+        _ => return None,
+    };
+    Some((host, port))
+}
+
+/// The port a scheme implies when the origin names none.
+pub fn default_port(scheme: &[u8]) -> Option<u16> {
+    if scheme.eq_ignore_ascii_case(b"https") || scheme.eq_ignore_ascii_case(b"wss") {
+        Some(443)
+    } else if scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"ws") {
+        Some(80)
+    } else {
+        None
+    }
+}
+
+/// Whether an `Origin` names the host the request was sent to: its host and port
+/// equal `:authority`'s (SPEC §7 compares host[:port]; the scheme is not compared,
+/// since behind a TLS-terminating proxy the request's own scheme is not the page's).
+/// Malformed values and `null` never match.
+pub fn same_host(origin: &[u8], authority: &[u8]) -> bool {
+    let (Some(o), Some((host, port))) = (parse_origin(origin), split_host_port(authority)) else {
+        return false;
+    };
+    if !o.host.eq_ignore_ascii_case(host) {
+        return false;
+    }
+    let default = default_port(o.scheme);
+    match port {
+        Some(p) => o.port.or(default) == Some(p),
+        None => o.port.is_none() || o.port == default,
+    }
+}
+
+/// Validates one exact origin of a configuration list and returns it lower-cased
+/// (browsers send origins in lower case; requests are then compared byte for byte).
+pub fn compile_exact_origin(value: &str, path: &str) -> Result<String, ConfigError> {
+    let bad = |msg: &str| Err(ConfigError::at_str(path, value, msg));
+    let lower = value.to_ascii_lowercase();
+    if lower == "null" {
+        return bad("\"null\" is the opaque origin of sandboxed frames, file: pages and some redirects: any site can produce it, so it cannot be trusted");
+    }
+    if lower.contains('*') {
+        return bad("trusted origins are exact; for a pattern such as \"https://*.example.com\", allow it in the route's cors.allowed_origins");
+    }
+    let Some(sep) = lower.find("://") else {
+        return bad("an origin starts with its scheme, as in \"https://app.example.com\"");
+    };
+    let authority = &lower[sep + 3..];
+    if authority.contains('@') {
+        return bad("an origin has no userinfo: write it as \"scheme://host[:port]\"");
+    }
+    if let Some(slash) = authority.find(['/', '?', '#']) {
+        return if authority[slash..] == *"/" {
+            bad("remove the trailing \"/\": an origin has no path")
+        } else {
+            bad("an origin has no path, query or fragment: write it as \"scheme://host[:port]\"")
+        };
+    }
+    let Some(origin) = parse_origin(lower.as_bytes()) else {
+        return bad("not a valid origin: write it as \"scheme://host[:port]\", as in \"https://app.example.com\"");
+    };
+    if origin.port.is_some() && origin.port == default_port(origin.scheme) {
+        return bad("leave out the scheme's default port: browsers never send it");
+    }
+    Ok(lower)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_host_table() {
+        // (Origin, :authority, same host and port)
+        let rows: &[(&[u8], &[u8], bool)] = &[
+            (b"https://app.example.com", b"app.example.com", true),
+            (b"https://app.example.com", b"APP.Example.com", true),
+            (b"http://app.example.com", b"app.example.com", true),
+            (b"https://app.example.com", b"app.example.com:443", true),
+            (b"http://app.example.com", b"app.example.com:80", true),
+            (b"http://app.example.com", b"app.example.com:443", false),
+            (b"https://app.example.com:8443", b"app.example.com:8443", true),
+            (b"https://app.example.com:8443", b"app.example.com", false),
+            (b"https://app.example.com", b"app.example.com:8443", false),
+            (b"https://evil.example.com", b"app.example.com", false),
+            (b"https://app.example.com.evil.net", b"app.example.com", false),
+            (b"https://example.com", b"app.example.com", false),
+            (b"http://[::1]:8080", b"[::1]:8080", true),
+            (b"http://[::1]", b"[::1]:8080", false),
+            (b"null", b"app.example.com", false),
+            (b"", b"app.example.com", false),
+            (b"https://app.example.com/", b"app.example.com", false),
+            (b"https://user@app.example.com", b"app.example.com", false),
+            (b"https://app.example.com", b"", false),
+            (b"https://app.example.com", b"user@app.example.com", false),
+            (b"https://app.example.com", b"app.example.com:", false),
+            (b"https://app.example.com", b"app.example.com:99999", false),
+            (b"https://\xffapp.example.com", b"\xffapp.example.com", false),
+            (b"https://app.example.com\r\n", b"app.example.com\r\n", false),
+            (b"chrome-extension://abcdef", b"abcdef", true),
+        ];
+        for (origin, authority, want) in rows {
+            assert_eq!(
+                same_host(origin, authority),
+                *want,
+                "{} vs {}",
+                String::from_utf8_lossy(origin),
+                String::from_utf8_lossy(authority)
+            );
+        }
+    }
+
+    #[test]
+    fn host_port_split() {
+        assert_eq!(
+            split_host_port(b"a.example:8080"),
+            Some((&b"a.example"[..], Some(8080)))
+        );
+        assert_eq!(split_host_port(b"[::1]"), Some((&b"[::1]"[..], None)));
+        assert_eq!(split_host_port(b"[::1]x"), None);
+        assert_eq!(split_host_port(b"[]"), None);
+        assert_eq!(split_host_port(b"a b"), None);
+        assert_eq!(split_host_port(b"a:1:2"), None);
+        assert_eq!(split_host_port(b":80"), None);
+    }
+
+    #[test]
+    fn exact_origins_are_validated_and_lowercased() {
+        assert_eq!(
+            compile_exact_origin("https://App.Example.com", "csrf.trusted_origins[0]").unwrap(),
+            "https://app.example.com"
+        );
+        assert_eq!(
+            compile_exact_origin("http://localhost:3000", "p").unwrap(),
+            "http://localhost:3000"
+        );
+        assert_eq!(
+            compile_exact_origin("https://[::1]:8443", "p").unwrap(),
+            "https://[::1]:8443"
+        );
+        let rows: &[(&str, &str)] = &[
+            ("null", "cannot be trusted"),
+            ("https://*.example.com", "allow it in the route's cors.allowed_origins"),
+            ("*", "trusted origins are exact"),
+            ("app.example.com", "an origin starts with its scheme"),
+            ("https://app.example.com/", "remove the trailing \"/\""),
+            ("https://app.example.com/app", "an origin has no path"),
+            ("https://u:p@app.example.com", "no userinfo"),
+            ("https://app.example.com:443", "default port"),
+            ("http://app.example.com:80", "default port"),
+            ("https://app example.com", "not a valid origin"),
+            ("https://", "not a valid origin"),
+            ("https://a.example:http", "not a valid origin"),
+        ];
+        for (value, want) in rows {
+            let e = compile_exact_origin(value, "csrf.trusted_origins[0]")
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("edge-shield: csrf.trusted_origins[0]: "), "{e}");
+            assert!(e.contains(want), "{value}: {e}");
+        }
+    }
+}
