@@ -35,6 +35,12 @@ impl AllowOrigin {
     }
 
     /// Whether nothing at all is allowed (a route that refuses every cross-origin request).
+    /// Whether any origin at all gets through: `*`, or a regex that matches made-up
+    /// origins no allowlist names. Computed at load (see `CorsPolicy::allows_any_origin`).
+    pub fn admits_anyone(&self) -> bool {
+        self.any || self.regexes.iter().any(|r| r.unvetted_match().is_some())
+    }
+
     pub fn is_empty(&self) -> bool {
         !self.any && !self.null && self.exact.is_empty() && self.patterns.is_empty() && self.regexes.is_empty()
     }

@@ -26,6 +26,8 @@ pub struct CorsPolicy {
     pub(super) private_network: bool,
     pub(super) preflight_status: u32,
     pub(super) preflight_vary: String,
+    /// `*`, or a catch-all regex (without credentials): see `allows_any_origin`.
+    anyone: bool,
 }
 
 /// What development mode allows on top of the configuration (SPEC §4).
@@ -112,6 +114,7 @@ impl CorsPolicy {
         };
         let preflight_vary = vary::preflight(!origins.any, raw.allow_private_network);
         Ok(CorsPolicy {
+            anyone: origins.admits_anyone(),
             enforce: raw.enforce,
             origins,
             methods,
@@ -131,6 +134,13 @@ impl CorsPolicy {
         self.origins.matches(origin)
     }
 
+    /// Whether every origin is allowed (`*`, or a regex that matches any origin). Such a
+    /// policy says anyone may read; the CSRF and WebSocket checks do not take it as
+    /// vouching for a particular origin.
+    pub fn allows_any_origin(&self) -> bool {
+        self.anyone
+    }
+
     /// A pure `*` policy (credentials are refused with `*`): every response carries
     /// `Access-Control-Allow-Origin: *` and nothing depends on the Origin.
     pub(super) fn any_origin(&self) -> bool {
@@ -142,6 +152,26 @@ impl CorsPolicy {
 mod tests {
     use super::*;
     use crate::config::parse;
+
+    #[test]
+    fn allows_any_origin_is_decided_at_load() {
+        let rows: &[(&str, bool)] = &[
+            (r#"{"allowed_origins": ["*"]}"#, true),
+            (r#"{"allowed_origin_regexes": ["https://.*"]}"#, true),
+            (
+                r#"{"allowed_origins": ["https://app.example.com", "https://*.example.com"]}"#,
+                false,
+            ),
+            (
+                r#"{"allowed_origin_regexes": ["https://[a-z]+\\.example\\.com"]}"#,
+                false,
+            ),
+        ];
+        for (cors, want) in rows {
+            let (policy, _) = compile("production", cors);
+            assert_eq!(policy.unwrap().allows_any_origin(), *want, "{cors}");
+        }
+    }
 
     /// Compiles `{"cors": <json>}` through the real loader.
     fn compile(mode: &str, cors: &str) -> (Result<CorsPolicy, String>, Vec<String>) {

@@ -8,26 +8,24 @@ use crate::cors::CorsPolicy;
 /// An origin allowlist; implemented by the route's CORS policy (and by fakes in tests).
 pub trait OriginAllowlist {
     fn allows_origin(&self, origin: &[u8]) -> bool;
+    /// Whether every origin is allowed (`*` or a catch-all regex), decided at load.
+    fn allows_any_origin(&self) -> bool;
 }
 
 impl OriginAllowlist for CorsPolicy {
     fn allows_origin(&self, origin: &[u8]) -> bool {
         CorsPolicy::allows_origin(self, origin)
     }
+    fn allows_any_origin(&self) -> bool {
+        CorsPolicy::allows_any_origin(self)
+    }
 }
-
-/// Origins under the reserved `.invalid` TLD (RFC 2606): no real allowlist names them,
-/// so a policy that allows them allows every origin (`*`, or a catch-all pattern/regex).
-const PROBES: [&[u8]; 2] = [
-    b"https://edge-shield-probe.invalid",
-    b"http://edge-shield-probe.invalid",
-];
 
 /// Whether the route's CORS policy vouches for `origin`. A policy that allows any
 /// origin does not: it says anyone may read, not that anyone may send state-changing
 /// requests with the user's cookies, or open a WebSocket in the user's name.
 pub fn cors_vouches<C: OriginAllowlist + ?Sized>(cors: Option<&C>, origin: &[u8]) -> bool {
-    cors.is_some_and(|c| c.allows_origin(origin) && !PROBES.iter().any(|p| c.allows_origin(p)))
+    cors.is_some_and(|c| !c.allows_any_origin() && c.allows_origin(origin))
 }
 
 /// The exact origins of a `trusted_origins` list, lower-cased.
@@ -59,6 +57,9 @@ pub mod fake {
     impl OriginAllowlist for Allow {
         fn allows_origin(&self, origin: &[u8]) -> bool {
             self.0.iter().any(|a| *a == "*" || a.as_bytes() == origin)
+        }
+        fn allows_any_origin(&self) -> bool {
+            self.0.contains(&"*")
         }
     }
 }
