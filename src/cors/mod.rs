@@ -23,6 +23,7 @@ mod vary;
 
 use crate::engine::{Blocked, Counter, ExchangeState, HeaderOp, RequestOutcome};
 use crate::request::Headers;
+pub use origin_pattern::Entry as OriginEntry;
 pub use policy::CorsPolicy;
 use std::borrow::Cow;
 

@@ -96,7 +96,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with("edge-shield: csrf.trusted_origins[1]: \"https://b.example/\": remove the trailing"),
+            e.starts_with(
+                "edge-shield: csrf.trusted_origins[1]: \"https://b.example/\": an origin has no trailing slash"
+            ),
             "{e}"
         );
     }
