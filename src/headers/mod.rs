@@ -1,19 +1,41 @@
 //! Security response headers (SPEC §3): helmet's set, validated and serialized at load.
+//!
+//! `policy` compiles the configuration (one file per header for the checks and the
+//! serialization); the response path comes next.
 
+mod cache_control;
+mod choice;
+mod clear_site_data;
 pub mod config;
+mod cross_origin;
+mod csp;
+mod custom;
+mod frame_options;
+mod hsts;
+mod managed;
+mod permissions_policy;
 mod policy;
+mod referrer_policy;
+mod remove;
+mod reporting;
+mod reserved;
+mod simple;
+mod suggest;
+mod value;
+
+#[cfg(test)]
+mod tests;
 
 use crate::engine::{ExchangeState, HeaderOp, RequestOutcome};
 use crate::request::Headers;
-pub use policy::HeaderPolicy;
+pub use policy::{HeaderPolicy, Line};
 
-/// Request phase: note what the response phase needs (e.g. whether the request
-/// came over HTTPS by a trusted forwarded-proto header).
+/// Request phase: nothing yet.
 pub fn on_request(policy: &HeaderPolicy, request: Headers<'_>, out: &mut RequestOutcome<'_>) {
     let _ = (policy, request, out);
 }
 
-/// Response phase: add, keep or override the security headers; remove fingerprints.
+/// Response phase: nothing yet.
 pub fn on_response<'a>(
     policy: &'a HeaderPolicy,
     state: &'a ExchangeState,
