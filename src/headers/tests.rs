@@ -332,3 +332,27 @@ fn refused_configurations() {
         assert_eq!(got, *want, "{json}");
     }
 }
+
+/// Request and response phase together, as the glue drives them.
+#[test]
+fn https_is_decided_in_the_request_phase() {
+    use crate::engine::{on_request, on_response, HeaderOp};
+    use crate::request::Headers;
+    let c = config(r#"{"headers": {"strict_transport_security": {"forwarded_proto_header": "X-Edge-Proto"}}}"#);
+    let hsts = |request: &[(&str, &str)]| {
+        let request: Vec<(String, Vec<u8>)> = request
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
+            .collect();
+        let outcome = on_request(&c.default, Headers(&request));
+        let response = vec![("content-type".to_string(), b"text/html".to_vec())];
+        on_response(&c.default, &outcome.state, Headers(&response))
+            .iter()
+            .any(|op| matches!(op, HeaderOp::Add(n, _) if n == "strict-transport-security"))
+    };
+    assert!(hsts(&[(":scheme", "https")]));
+    assert!(hsts(&[(":scheme", "http"), ("x-edge-proto", "https")]));
+    assert!(!hsts(&[(":scheme", "http"), ("x-forwarded-proto", "https")]));
+    assert!(!hsts(&[(":scheme", "http"), ("x-edge-proto", "http, https")]));
+    assert!(!hsts(&[]));
+}

@@ -211,6 +211,22 @@ fn upstream_values_kept_overridden_and_never_repeated() {
         .send(&envoy);
     assert_once(&json_twice, &[("x-frame-options", "DENY")], "JSON repeated");
 
+    // Hostile bytes from the upstream: collapsed byte for byte, nothing breaks.
+    let big_csp = format!("default-src 'self' {}", "a".repeat(64 * 1024));
+    let hostile = html(get("/keep"))
+        .header_bytes("x-test-header", b"X-Frame-Options: \xff\xfe")
+        .upstream_header("x-frame-options", "DENY")
+        .upstream_header("Content-Security-Policy", &big_csp)
+        .send(&envoy);
+    let xfo: Vec<&[u8]> = hostile
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("x-frame-options"))
+        .map(|(_, v)| v.as_slice())
+        .collect();
+    assert_eq!(xfo, [&b"\xff\xfe"[..]]);
+    assert_eq!(hostile.all("content-security-policy"), [big_csp]);
+
     // override: true: ours replaces the upstream's, also when repeated.
     let all = html(get("/all/page"))
         .upstream_header("X-Frame-Options", "DENY")
