@@ -67,23 +67,18 @@ impl HeaderPolicy {
             b.add(c.header, Some(c.value));
             b.add(managed::REPORTING_ENDPOINTS, c.reporting_endpoints);
         }
-        if !dev {
-            b.choice(
-                managed::COEP,
-                &raw.cross_origin_embedder_policy,
-                &cross_origin::EMBEDDER_POLICY,
-            )?;
-        } else if choose(
+        let coep = choose(
             &raw.cross_origin_embedder_policy,
             &b.at(managed::COEP),
             &cross_origin::EMBEDDER_POLICY,
-        )?
-        .is_some()
-        {
+        )?;
+        if dev && coep.is_some() {
             warnings.push(format!(
                 "{}: not sent in development mode (it blocks cross-origin resources a dev server loads)",
                 b.at(managed::COEP)
             ));
+        } else {
+            b.add(managed::COEP, coep);
         }
         b.choice(
             managed::COOP,

@@ -356,3 +356,40 @@ fn https_is_decided_in_the_request_phase() {
     assert!(!hsts(&[(":scheme", "http"), ("x-edge-proto", "http, https")]));
     assert!(!hsts(&[]));
 }
+
+/// Bad input never panics: odd strings in every place a header setting takes one.
+#[test]
+fn odd_strings_are_refused_or_accepted_never_panic() {
+    const ALPHABET: &[&str] = &[
+        "'", "\"", ";", ",", ":", "/", "*", ".", "-", "=", " ", "\t", "\r", "\n", "\0", "\u{7f}", "é", "𝔘", "[", "]",
+        "a", "Z", "0", "self", "none", "nonce-", "sha256-", "https", "http://", "*.", "allow-", "ch-",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let templates = [
+        r#"{"headers": {"content_security_policy": {"directives": {"script-src": [S]}}}}"#,
+        r#"{"headers": {"content_security_policy": {"directives": {S: ["'self'"]}}}}"#,
+        r#"{"headers": {"content_security_policy": {"report_to": S, "reporting_endpoints": {S: S}}}}"#,
+        r#"{"headers": {"custom": {S: S}}}"#,
+        r#"{"headers": {"remove": [S]}}"#,
+        r#"{"headers": {"permissions_policy": {S: [S]}}}"#,
+        r#"{"headers": {"cache_control": S, "referrer_policy": S, "x_frame_options": S}}"#,
+        r#"{"headers": {"clear_site_data": [S], "override": [S], "html_only": [S]}}"#,
+        r#"{"headers": {"strict_transport_security": {"forwarded_proto_header": S}, "cross_origin_opener_policy": S}}"#,
+    ];
+    for _ in 0..400 {
+        let len = (next() % 6) as usize;
+        let s: String = (0..len)
+            .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+            .collect();
+        let json = serde_json::to_string(&s).unwrap();
+        for t in templates {
+            let _ = load(t.replace('S', &json).as_bytes());
+        }
+    }
+}
