@@ -18,6 +18,13 @@ pub enum HeaderOp<'a> {
     Remove(Cow<'a, str>),
 }
 
+/// Whether a value read from a message may be written back into a header: never CR,
+/// LF or NUL (Envoy's codecs refuse them, so only a misbehaving host hands us one, but
+/// copying one would be header injection).
+pub fn writable(value: &[u8]) -> bool {
+    !value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
+}
+
 /// A response the filter sends itself instead of forwarding the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalReply<'a> {

@@ -111,7 +111,12 @@ fn check_ops(ops: &[HeaderOp<'_>]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    // PROPTEST_CASES=50000 for a deeper run; 400 keeps `make test` quick.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(400),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn no_panic_and_no_header_injection(policy in 0..POLICIES.len(), request in header_list(), response in header_list()) {

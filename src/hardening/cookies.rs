@@ -10,7 +10,7 @@ use super::set_cookie::{self, has_secure_prefix, SameSite};
 use super::syntax::is_token;
 use crate::config::error::{index, join};
 use crate::config::{ConfigError, Mode};
-use crate::engine::{ExchangeState, HeaderOp};
+use crate::engine::{writable, ExchangeState, HeaderOp};
 use crate::request::Headers;
 use std::borrow::Cow;
 
@@ -93,7 +93,7 @@ pub fn on_response<'a>(
     let lines: Vec<&[u8]> = response.get_all("set-cookie").collect();
     // Rewriting means writing every line back; never write CR, LF or NUL into a header
     // (Envoy's codecs refuse them, so only a misbehaving host could hand us one).
-    if lines.iter().any(|l| l.iter().any(|b| matches!(b, b'\r' | b'\n' | 0))) {
+    if !lines.iter().all(|l| writable(l)) {
         return;
     }
     let hardened: Vec<Option<Vec<u8>>> = lines.iter().map(|l| policy.harden(l)).collect();

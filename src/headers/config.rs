@@ -1,7 +1,10 @@
 //! The `headers` object of the plugin configuration, as written by the user (SPEC §3).
 
 use crate::config::setting::{NoOptions, OneOrMany, OrderedMap, Setting};
+use serde::de::value::SeqAccessDeserializer;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
+use std::fmt;
 
 fn on<T>() -> Setting<T> {
     Setting::On
@@ -39,18 +42,21 @@ pub struct RawHeaders {
     pub x_permitted_cross_domain_policies: Setting<String>,
     #[serde(default = "on")]
     pub x_xss_protection: Setting<NoOptions>,
-    /// feature → allowlist (`[]` = `()`, `["self"]`, origins).
+    /// feature → allowlist (`[]` = `()`, `["self"]`, origins); `true` = OWASP's list.
     #[serde(default = "off")]
     pub permissions_policy: Setting<OrderedMap<Vec<String>>>,
+    /// `true` = OWASP's `no-store, max-age=0`.
     #[serde(default = "off")]
     pub cache_control: Setting<String>,
+    /// `true` = OWASP's `"cache","cookies","storage"`.
     #[serde(default = "off")]
     pub clear_site_data: Setting<Vec<String>>,
     #[serde(default)]
     pub custom: OrderedMap<String>,
-    /// Absent = the built-in list; `"owasp"` = OWASP's list; or a list of names.
-    #[serde(default)]
-    pub remove: Option<OneOrMany>,
+    /// `true`/absent = the built-in list; `false` = nothing; `"owasp"` = OWASP's list;
+    /// or a list of names (which may include `"owasp"`).
+    #[serde(default = "on")]
+    pub remove: Setting<OneOrMany>,
     /// `true`/`false` for every header, or the list of header keys whose value wins.
     #[serde(default, rename = "override")]
     pub override_: Option<OverrideSpec>,
@@ -80,7 +86,7 @@ impl Default for RawHeaders {
             cache_control: Setting::Off,
             clear_site_data: Setting::Off,
             custom: Default::default(),
-            remove: None,
+            remove: Setting::On,
             override_: None,
             html_only: None,
         }
@@ -88,11 +94,31 @@ impl Default for RawHeaders {
 }
 
 /// `override`: a boolean for all headers, or a list of header keys.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum OverrideSpec {
     All(bool),
     Keys(Vec<String>),
+}
+
+// By hand rather than `#[serde(untagged)]`: untagged only says "did not match any
+// variant", which tells the operator neither what was wrong nor what is expected.
+impl<'de> Deserialize<'de> for OverrideSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = OverrideSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("true, false, or a list of header keys, as in [\"content_security_policy\"]")
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
+                Ok(OverrideSpec::All(b))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Vec::<String>::deserialize(SeqAccessDeserializer::new(seq)).map(OverrideSpec::Keys)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -103,8 +129,12 @@ pub struct RawCsp {
     pub directives: OrderedMap<Option<OneOrMany>>,
     #[serde(default)]
     pub use_defaults: Option<bool>,
+    /// helmet's `dangerouslyDisableDefaultSrc`: send a policy without `default-src`.
+    #[serde(default)]
+    pub dangerously_disable_default_src: bool,
     #[serde(default)]
     pub report_only: bool,
+    /// Adds `report-to <name>` to the policy.
     #[serde(default)]
     pub report_to: Option<String>,
     /// endpoint name → URL, sent as `Reporting-Endpoints`.
@@ -112,7 +142,7 @@ pub struct RawCsp {
     pub reporting_endpoints: OrderedMap<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHsts {
     #[serde(default)]
@@ -123,4 +153,46 @@ pub struct RawHsts {
     pub preload: bool,
     #[serde(default)]
     pub on_http: bool,
+    /// Request header trusted to say the client connection was HTTPS (`true`/absent =
+    /// `x-forwarded-proto`, `false` = trust `:scheme` only).
+    #[serde(default = "on")]
+    pub forwarded_proto_header: Setting<String>,
+}
+
+impl Default for RawHsts {
+    fn default() -> Self {
+        RawHsts {
+            max_age: None,
+            include_subdomains: None,
+            preload: false,
+            on_http: false,
+            forwarded_proto_header: Setting::On,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn override_spec_shapes_and_message() {
+        let all: OverrideSpec = serde_json::from_str("true").unwrap();
+        assert_eq!(all, OverrideSpec::All(true));
+        let keys: OverrideSpec = serde_json::from_str(r#"["x_frame_options"]"#).unwrap();
+        assert_eq!(keys, OverrideSpec::Keys(vec!["x_frame_options".into()]));
+        let e = serde_json::from_str::<OverrideSpec>(r#""yes""#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("invalid type: string \"yes\", expected true, false, or a list of header keys, as in [\"content_security_policy\"]"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn raw_hsts_default_equals_empty_object() {
+        let parsed: RawHsts = serde_json::from_str("{}").unwrap();
+        assert_eq!(format!("{parsed:?}"), format!("{:?}", RawHsts::default()));
+    }
 }

@@ -649,15 +649,20 @@ pub fn send_raw(port: u16, bytes: &[u8]) -> std::io::Result<Resp> {
             return Ok(resp);
         }
     }
-    parse_complete(&raw)
-        .or_else(|| {
-            // Delimited by the connection closing.
-            parse_head(&raw).map(|(mut r, start)| {
-                r.body = raw[start..].to_vec();
-                r
-            })
-        })
+    parse_response(&raw)
         .ok_or_else(|| std::io::Error::other(format!("no HTTP response in {:?}", String::from_utf8_lossy(&raw))))
+}
+
+/// One HTTP/1.1 response from the bytes read until the connection closed (also for
+/// bytes read through another client, e.g. a TLS one).
+pub fn parse_response(raw: &[u8]) -> Option<Resp> {
+    parse_complete(raw).or_else(|| {
+        // Delimited by the connection closing.
+        parse_head(raw).map(|(mut r, start)| {
+            r.body = raw[start..].to_vec();
+            r
+        })
+    })
 }
 
 fn parse_head(raw: &[u8]) -> Option<(Resp, usize)> {

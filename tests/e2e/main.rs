@@ -9,4 +9,5 @@ mod cors;
 mod deploy;
 mod foundation;
 mod hardening;
+mod headers;
 mod routes;
