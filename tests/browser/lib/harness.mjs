@@ -9,7 +9,7 @@ export class CaseContext {
     this.caseId = caseId;
     this.context = context;
     this.page = page;
-    this.env = env; // { origins, envoy, upstream, pagesPort }
+    this.env = env; // { origins, envoy, upstream }
     this.console = [];
     page.setDefaultTimeout(NAV_TIMEOUT_MS);
     page.on('console', (m) => this.console.push(`[${m.type()}] ${m.text()}`));
@@ -20,17 +20,17 @@ export class CaseContext {
     return this.env.origins;
   }
 
-  /** Envoy's listener for a plugin profile, as `http://host:port` (host default 127.0.0.1). */
-  envoy(profile, host = '127.0.0.1') {
-    return `http://${host}:${this.env.envoy.port(profile)}`;
+  /** Envoy's listener for a plugin profile, as `http://127.0.0.1:<port>`. */
+  envoy(profile) {
+    return `http://127.0.0.1:${this.env.envoy.port(profile)}`;
   }
 
   /**
    * A URL on Envoy's listener for `profile`, tagged `case=<id>` so the upstream's records
    * tell the cases apart (a POST form keeps its action's query).
    */
-  url(profile, path = '/api/data', host = '127.0.0.1') {
-    const u = new URL(path, this.envoy(profile, host));
+  url(profile, path = '/api/data') {
+    const u = new URL(path, this.envoy(profile));
     u.searchParams.set('case', this.caseId);
     return u.href;
   }
