@@ -121,6 +121,13 @@ pub fn compile(raw: &RawConfig) -> Result<Config, ConfigError> {
         websocket: part(&raw.websocket, "websocket", |r, p| WebsocketPolicy::compile(r, mode, p))?,
         log_blocked: raw.log_blocked,
     };
+    if top.headers.is_none() && mode == Mode::Production {
+        warnings.push(
+            "headers: off in production: no security headers at all, HSTS among them, so browsers are not \
+             told to keep to HTTPS"
+                .to_string(),
+        );
+    }
     let mut rules = Vec::with_capacity(raw.rules.len());
     for (i, rule) in raw.rules.iter().enumerate() {
         let path = index("rules", i);
@@ -331,6 +338,15 @@ mod tests {
                 "{doc}\n got: {got}\nwant: {want}"
             );
         }
+    }
+
+    #[test]
+    fn headers_off_in_production_is_a_warning() {
+        let off = load(br#"{"headers": false}"#).unwrap();
+        assert_eq!(off.warnings.len(), 1, "{:?}", off.warnings);
+        assert!(off.warnings[0].starts_with("headers: off in production"));
+        let dev = load(br#"{"mode": "development", "headers": false}"#).unwrap();
+        assert!(dev.warnings.is_empty(), "{:?}", dev.warnings);
     }
 
     #[test]

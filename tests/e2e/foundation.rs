@@ -162,3 +162,54 @@ fn collect_yaml(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// An RBAC filter that denies `/denied/`, placed before or after edge-shield.
+fn with_rbac(before_edge_shield: bool) -> String {
+    let rbac = "          - name: envoy.filters.http.rbac
+            typed_config:
+              \"@type\": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
+              rules:
+                action: DENY
+                policies:
+                  denied:
+                    permissions: [{ url_path: { path: { prefix: \"/denied/\" } } }]
+                    principals: [{ any: true }]
+";
+    let anchor = if before_edge_shield {
+        "          - name: edge-shield\n"
+    } else {
+        "          - name: envoy.filters.http.router\n"
+    };
+    assert!(DEFAULT_TEMPLATE.contains(anchor));
+    DEFAULT_TEMPLATE.replace(anchor, &format!("{rbac}{anchor}"))
+}
+
+/// The README tells users to put edge-shield first in `http_filters`: then the local
+/// replies of later filters (RBAC, ext_authz, JWT denials) pass through it, and a
+/// browser can read a 403 from an allowed origin. A filter placed before edge-shield
+/// answers without edge-shield ever seeing the response (Envoy runs the encoder chain
+/// only from the replying filter back), which this test also pins down.
+#[test]
+fn denials_of_later_filters_carry_cors_and_security_headers() {
+    let plugin = r#"{"cors": {"allowed_origins": ["https://app.example.com"]}}"#;
+    let envoy = Envoy::start_with(&with_rbac(false), plugin);
+    let denied = get("/denied/x").origin("https://app.example.com").send(&envoy);
+    assert_eq!(denied.status, 403);
+    assert_eq!(
+        denied.header("access-control-allow-origin").as_deref(),
+        Some("https://app.example.com")
+    );
+    assert_eq!(denied.vary(), vec!["Origin"]);
+    assert_eq!(denied.header("x-content-type-options").as_deref(), Some("nosniff"));
+    let preflight = preflight("/denied/x", "https://app.example.com", "GET").send(&envoy);
+    assert_eq!(
+        preflight.status, 204,
+        "the preflight is answered before authorization runs"
+    );
+    drop(envoy);
+
+    let envoy = Envoy::start_with(&with_rbac(true), plugin);
+    let denied = get("/denied/x").origin("https://app.example.com").send(&envoy);
+    assert_eq!(denied.status, 403);
+    assert!(!denied.has("access-control-allow-origin") && !denied.has("x-content-type-options"));
+}
