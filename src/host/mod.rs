@@ -189,7 +189,18 @@ impl HttpContext for Stream {
         let outcome = engine::on_request(&policy, request);
         self.metrics.bump(policy.index, outcome.counters);
         if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
-            self.log_blocked(&engine::blocked_line(blocked, request, &route, &policy.name));
+            self.log_blocked(|| {
+                // The route name is read for the log line only if no rule needed it.
+                let fetched = match route.route_name {
+                    Some(_) => None,
+                    None => abi::property(&["xds", "route_name"]).and_then(|b| String::from_utf8(b).ok()),
+                };
+                let route = RouteInfo {
+                    route_name: route.route_name.or(fetched.as_deref()),
+                    ..route
+                };
+                engine::blocked_line(blocked, request, &route, &policy.name)
+            });
         }
         let mut action = Action::Continue;
         if let Some(reply) = &outcome.reply {
@@ -235,11 +246,17 @@ impl HttpContext for Stream {
 }
 
 impl Stream {
-    fn log_blocked(&self, line: &str) {
+    /// Logs a blocked request within the per-worker budget; the line is built (and the
+    /// route name fetched) only when it will be logged.
+    fn log_blocked(&self, line: impl FnOnce() -> String) {
+        if !log::log_enabled!(log::Level::Warn) {
+            return;
+        }
         let Ok(mut limiter) = self.limiter.try_borrow_mut() else {
             return;
         };
         if let Admit::Log { suppressed } = limiter.admit(abi::now_secs()) {
+            let line = line();
             if suppressed > 0 {
                 log::warn!("{line} ({suppressed} similar lines suppressed)");
             } else {

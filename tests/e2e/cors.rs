@@ -189,7 +189,7 @@ fn preflights_are_answered_by_the_filter_and_never_forwarded() {
     assert_eq!(envoy.counter("default", "cors_preflight_rejected"), 16);
     let log = envoy.log();
     for line in [
-        "blocked cors preflight: origin not allowed; origin=\"https://evil-example.org\" method=\"OPTIONS\" path=\"/pf/no\"",
+        "blocked cors preflight: origin not allowed; origin=\"https://evil-example.org\" method=\"OPTIONS\" path=\"/pf/no\" route=\"upstream\" policy=default",
         "blocked cors preflight: method not allowed: GET, DELETE;",
         "blocked cors preflight: header not allowed: x-foo;",
     ] {
