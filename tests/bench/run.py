@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -484,6 +485,21 @@ def loadavg():
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def usage(pids):
+    """(wall, machine busy, ours, steal) in ns: what the machine did, and how much of it was this run."""
+    user, nice, system, idle, iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    tick = 1e9 / os.sysconf("SC_CLK_TCK")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the finished wrk runs
+    ours = sum(cpu_ns(p) for p in pids) + (children.ru_utime + children.ru_stime) * 1e9
+    return time.monotonic_ns(), (user + nice + system + irq + softirq) * tick, ours, steal * tick
+
+
+def neighbours(before, after):
+    wall, busy, ours, steal = (b - a for a, b in zip(before, after))
+    others = max(busy - ours, 0) / wall
+    return f"other processes used {others:.1f} of the {os.cpu_count()} cores, the hypervisor stole {steal / wall:.1f}"
+
+
 def med(values):
     return statistics.median(values)
 
@@ -559,7 +575,8 @@ Produced by `make bench` (tests/bench/run.py); scenarios in tests/bench/scenario
 - Date: {ctx['date']}
 - Commit: {ctx['commit']}
 - Machine: {ctx['machine']}
-- Load average before / after: {ctx['load_before']} / {ctx['load_after']}
+- Load average before / after: {ctx['load_before']} / {ctx['load_after']}; during the Envoy
+  runs {ctx['neighbours']}
 - Envoy: {ctx['envoy']}, `--concurrency 1`
 - edge_shield.wasm: {ctx['wasm_size']} bytes
 - Load: wrk (1 thread, closed loop), {RUNS} rounds over all cells after a {WARMUP} s warm-up
@@ -662,6 +679,8 @@ def main():
                 )
         for c in cells:
             wrk(c["envoy"].port, c["script"], WARMUP, CONNECTIONS)
+        pids = [upstream.pid] + [e.pid for _, e in edges]
+        t0 = usage(pids)
         # Rounds over all cells, so that a change in the neighbours' load hits every cell alike.
         for round_ in range(RUNS):
             for c in cells:
@@ -686,6 +705,7 @@ def main():
             if any(r["errors"] for r in c["runs"]):
                 log(f"warning: {c['label']} {c['request']}: errors during the load")
         ctx["load_after"] = loadavg()
+        ctx["neighbours"] = neighbours(t0, usage(pids))
         text = report(ctx, core, ir, hot, cells)
     OUT.write_text(text)
     print(text)
