@@ -75,6 +75,7 @@ fmt:
 ## Knobs (BENCH_DURATION, BENCH_RUNS, ...): see tests/bench/run.py.
 bench: build envoy bench-tools
 	cargo build --release --example bench_core
+	cargo build --release --target $(TARGET) --example noop_filter
 	python3 tests/bench/run.py
 
 # wrk (the load) and valgrind (instruction counts) from Debian, if missing.

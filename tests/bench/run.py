@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = json.loads((ROOT / "tests/bench/scenarios.json").read_text())
 ENVOY = os.environ.get("ENVOY") or str(ROOT / ".venv/bin/envoy")
 WASM = Path(os.environ.get("EDGE_SHIELD_WASM") or ROOT / "target/wasm32-wasip1/release/edge_shield.wasm")
+NOOP_WASM = ROOT / "target/wasm32-wasip1/release/examples/noop_filter.wasm"
 CORE_BIN = ROOT / "target/release/examples/bench_core"
 DURATION = int(os.environ.get("BENCH_DURATION", "2"))
 LATENCY_DURATION = max(1, DURATION // 2)
@@ -136,6 +137,7 @@ CORS_FILTER = {
     "typed_config": {"@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors"},
 }
 CORS_POLICY = "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy"
+WASM_FILTER = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"
 
 # helmet 8.3.0's 12 default headers (shared/reference/secure-headers.md §1).
 HELMET = {
@@ -227,6 +229,16 @@ def upstream_config():
     return bootstrap([listener("upstream", {"name": "upstream", "virtual_hosts": [vhost]}, [])])
 
 
+def wasm_filter(name, path, plugin_json):
+    config = {
+        "name": name,
+        "failure_policy": "FAIL_RELOAD",
+        "vm_config": {"vm_id": name, "runtime": "envoy.wasm.runtime.v8", "code": {"local": {"filename": str(path)}}},
+        "configuration": {"@type": "type.googleapis.com/google.protobuf.StringValue", "value": plugin_json},
+    }
+    return {"name": name, "typed_config": {"@type": WASM_FILTER, "config": config}}
+
+
 def edge_config(variant, upstream_port):
     """The Envoy under test: the same routes for every variant, plus what the variant adds."""
     route = {"cluster": "upstream", "timeout": "5s"}
@@ -238,25 +250,9 @@ def edge_config(variant, upstream_port):
     filters = []
     kind = variant["variant"]
     if kind == "edge-shield":
-        plugin = json.dumps(SCENARIOS["configs"][variant["config"]])
-        filters.append(
-            {
-                "name": "edge-shield",
-                "typed_config": {
-                    "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
-                    "config": {
-                        "name": "edge-shield",
-                        "failure_policy": "FAIL_RELOAD",
-                        "vm_config": {
-                            "vm_id": "edge-shield",
-                            "runtime": "envoy.wasm.runtime.v8",
-                            "code": {"local": {"filename": str(WASM)}},
-                        },
-                        "configuration": {"@type": "type.googleapis.com/google.protobuf.StringValue", "value": plugin},
-                    },
-                },
-            }
-        )
+        filters.append(wasm_filter("edge-shield", WASM, json.dumps(SCENARIOS["configs"][variant["config"]])))
+    elif kind == "wasm-noop":
+        filters.append(wasm_filter("noop", NOOP_WASM, ""))
     elif kind == "native-headers":
         # ADD_IF_ABSENT is SPEC §3.1's default: an upstream's own value wins.
         vhost["response_headers_to_add"] = header_values(HELMET.items(), "ADD_IF_ABSENT")
@@ -693,7 +689,7 @@ def main():
         for c in cells:
             e = c["envoy"]
             c["rss"] = rss_mb(e.pid)
-            if c["variant"] == "edge-shield":
+            if c["variant"] in ("edge-shield", "wasm-noop"):
                 stats = e.stats(r"wasm")
                 c["vms"] = stats.get("wasm.wasm_vm_count", "?")
                 # The filter's own counter proves it ran on every request of the load.
