@@ -18,7 +18,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build envoy run test unit e2e lint fmt bench clean validate image browser-deps browser-test browser-screenshot
+.PHONY: all build envoy run test unit e2e lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot
 
 all: build
 
@@ -106,6 +106,23 @@ lint:
 
 fmt:
 	cargo fmt
+
+## bench: speed and memory, a few minutes, NOT part of `make test`: the pure core natively
+## and under callgrind, then Envoy on loopback without a filter, with Envoy-native
+## equivalents and with edge-shield; prints a table and writes tests/bench/RESULTS.md.
+## Knobs (BENCH_DURATION, BENCH_RUNS, ...): see tests/bench/run.py.
+bench: build envoy bench-tools
+	cargo build --release --example bench_core
+	cargo build --release --target $(TARGET) --example noop_filter
+	python3 tests/bench/run.py
+
+# wrk (the load) and valgrind (instruction counts) from Debian, if missing.
+bench-tools:
+	@missing=""; command -v wrk >/dev/null || missing="wrk"; command -v valgrind >/dev/null || missing="$$missing valgrind"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  apt-get update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq $$missing >/dev/null; \
+	fi
 
 clean:
 	cargo clean
