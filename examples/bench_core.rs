@@ -12,7 +12,7 @@
 //! logic in Envoy, useful to compare scenarios and to catch regressions.
 
 use edge_shield::engine::{self, HeaderOp};
-use edge_shield::header_map::{self, Header};
+use edge_shield::header_map;
 use edge_shield::policy::Config;
 use edge_shield::request::Headers;
 use edge_shield::rules::RouteInfo;
@@ -179,8 +179,10 @@ impl Effect {
 #[inline(never)]
 fn exchange(case: &Case) -> Effect {
     let mut effect = Effect::default();
-    let lines = header_map::parse(black_box(&case.request_map));
-    let request = Headers(&lines);
+    // The host allocates each map's buffer inside the VM: the clones stand for that.
+    let request_map = black_box(case.request_map.clone());
+    let lines = header_map::parse_borrowed(&request_map);
+    let request = Headers::borrowed(&lines);
     // The glue reads `xds.route_name` (one allocated String) only when a rule uses it.
     let route_name = case.config.uses_route_name.then(|| case.route_name.clone());
     let route = RouteInfo {
@@ -196,18 +198,19 @@ fn exchange(case: &Case) -> Effect {
         effect.blocked_log = true;
     }
     // Envoy runs the response phase on our own local replies too.
-    let response: Vec<Header> = match &outcome.reply {
+    let map: Vec<u8> = match &outcome.reply {
         Some(reply) => {
             black_box(header_map::serialize(&reply.headers));
             effect.reply = Some(reply.status);
             let status = reply.status.to_string();
             let mut head: Vec<(&str, &[u8])> = vec![(":status", status.as_bytes())];
             head.extend(reply.headers.iter().map(|(n, v)| (n.as_ref(), v.as_ref())));
-            header_map::parse(&header_map::serialize(&head))
+            header_map::serialize(&head)
         }
-        None => header_map::parse(black_box(&case.response_map)),
+        None => black_box(case.response_map.clone()),
     };
-    let ops: Vec<HeaderOp> = engine::on_response(&policy, &outcome.state, Headers(&response));
+    let response = header_map::parse_borrowed(&map);
+    let ops: Vec<HeaderOp> = engine::on_response(&policy, &outcome.state, Headers::borrowed(&response));
     effect.ops = black_box(ops).len();
     effect
 }

@@ -246,7 +246,7 @@ mod tests {
             authority: b"x",
             path: b"/a\"b",
         };
-        let line = blocked_line(&b, Headers(&lines), &route, "default");
+        let line = blocked_line(&b, Headers::new(&lines), &route, "default");
         assert_eq!(
             line,
             "edge-shield: blocked cors preflight: origin not allowed; origin=\"https://evil.example\\r\\nfake: line\" method=\"OPTIONS\" path=\"/a\\\"b\" route=\"api\" policy=default"

@@ -5,36 +5,50 @@
 //! pure parser instead. Format: u32 count, then count × (u32 name len, u32 value len),
 //! then each name and value followed by a NUL byte (all integers little-endian).
 
-/// One header line: name (lower-case from Envoy) and raw value bytes.
+/// One header line, owned: name (lower-case from Envoy) and raw value bytes.
 pub type Header = (String, Vec<u8>);
 
-/// Parses a serialized map. Malformed input yields the lines that could be read;
-/// a name that is not UTF-8 is converted lossily (Envoy never sends one).
-pub fn parse(bytes: &[u8]) -> Vec<Header> {
-    let count = match read_u32(bytes, 0) {
-        Some(n) => n as usize,
-        None => return Vec::new(),
-    };
-    // Each entry needs at least 8 bytes of sizes and 2 NULs: bound the allocation.
-    let count = count.min(bytes.len() / 10);
-    let mut out = Vec::with_capacity(count);
-    let mut data = 4usize.saturating_add(count.saturating_mul(8));
-    for i in 0..count {
-        let sizes = 4 + i * 8;
-        let (Some(name_len), Some(value_len)) = (read_u32(bytes, sizes), read_u32(bytes, sizes + 4)) else {
-            break;
-        };
-        let Some(name) = slice(bytes, data, name_len as usize) else {
-            break;
-        };
-        data = data.saturating_add(name_len as usize).saturating_add(1);
-        let Some(value) = slice(bytes, data, value_len as usize) else {
-            break;
-        };
-        data = data.saturating_add(value_len as usize).saturating_add(1);
-        out.push((String::from_utf8_lossy(name).into_owned(), value.to_vec()));
-    }
+/// One header line borrowed from the fetched map: no copy per line.
+pub type Line<'a> = (&'a str, &'a [u8]);
+
+/// Parses a serialized map into lines that borrow from it (what the glue uses: one
+/// allocation for the list, none per line). Malformed input yields the lines that
+/// could be read; a line whose name is not UTF-8 is skipped (Envoy's codecs never
+/// let one through).
+pub fn parse_borrowed(bytes: &[u8]) -> Vec<Line<'_>> {
+    let mut out = Vec::with_capacity(max_entries(bytes));
+    out.extend(entries(bytes).filter_map(|(n, v)| Some((std::str::from_utf8(n).ok()?, v))));
     out
+}
+
+/// Parses a serialized map into owned lines; a name that is not UTF-8 is converted
+/// lossily.
+pub fn parse(bytes: &[u8]) -> Vec<Header> {
+    let mut out = Vec::with_capacity(max_entries(bytes));
+    out.extend(entries(bytes).map(|(n, v)| (String::from_utf8_lossy(n).into_owned(), v.to_vec())));
+    out
+}
+
+/// The entry count the map claims, bounded by its size: each entry needs at least
+/// 8 bytes of sizes and 2 NULs, so a forged count cannot make us allocate.
+fn max_entries(bytes: &[u8]) -> usize {
+    read_u32(bytes, 0).map_or(0, |n| (n as usize).min(bytes.len() / 10))
+}
+
+/// The (name, value) byte slices of a serialized map, as far as it is well-formed.
+fn entries(bytes: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    let count = max_entries(bytes);
+    let mut data = 4usize.saturating_add(count.saturating_mul(8));
+    (0..count).map_while(move |i| {
+        let sizes = 4 + i * 8;
+        let name_len = read_u32(bytes, sizes)? as usize;
+        let value_len = read_u32(bytes, sizes + 4)? as usize;
+        let name = slice(bytes, data, name_len)?;
+        data = data.saturating_add(name_len).saturating_add(1);
+        let value = slice(bytes, data, value_len)?;
+        data = data.saturating_add(value_len).saturating_add(1);
+        Some((name, value))
+    })
 }
 
 /// Serializes header lines into the map format (for local replies).
@@ -80,7 +94,9 @@ mod tests {
             ("empty", b""),
             ("origin", b"https://b.example"),
         ];
-        let parsed = parse(&serialize(&lines));
+        let bytes = serialize(&lines);
+        assert_eq!(parse_borrowed(&bytes), lines);
+        let parsed = parse(&bytes);
         assert_eq!(parsed.len(), 5);
         for ((n, v), (pn, pv)) in lines.iter().zip(parsed.iter()) {
             assert_eq!(n, pn);
@@ -102,11 +118,13 @@ mod tests {
         let good = serialize(&[("origin", "https://x"), ("b", "c")]);
         for cut in 0..good.len() {
             let _ = parse(&good[..cut]);
+            let _ = parse_borrowed(&good[..cut]);
         }
-        // non-UTF-8 name
-        let mut odd = serialize(&[("xa", "v")]);
-        let at = 4 + 8;
+        // non-UTF-8 name: lossy when owned, skipped when borrowed
+        let mut odd = serialize(&[("xa", "v"), ("ok", "w")]);
+        let at = 4 + 2 * 8;
         odd[at] = 0xff;
         assert_eq!(parse(&odd)[0].0, "\u{fffd}a");
+        assert_eq!(parse_borrowed(&odd), vec![("ok", &b"w"[..])]);
     }
 }

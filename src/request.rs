@@ -1,18 +1,42 @@
 //! Read-only views over the header lines the glue fetched once per request/response.
 
-use crate::header_map::Header;
+use crate::header_map::{Header, Line};
 
-/// A list of header lines (as fetched from Envoy, repeated lines kept apart).
+/// A list of header lines (as fetched from Envoy, repeated lines kept apart): borrowed
+/// from the fetched map in the filter, owned in tests.
 #[derive(Debug, Clone, Copy)]
-pub struct Headers<'a>(pub &'a [Header]);
+pub struct Headers<'a>(Lines<'a>);
+
+#[derive(Debug, Clone, Copy)]
+enum Lines<'a> {
+    Owned(&'a [Header]),
+    Borrowed(&'a [Line<'a>]),
+}
 
 impl<'a> Headers<'a> {
+    pub fn new(lines: &'a [Header]) -> Self {
+        Headers(Lines::Owned(lines))
+    }
+
+    pub fn borrowed(lines: &'a [Line<'a>]) -> Self {
+        Headers(Lines::Borrowed(lines))
+    }
+
+    /// Every line, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Line<'a>> + 'a {
+        let (owned, borrowed) = match self.0 {
+            Lines::Owned(l) => (l, &[][..]),
+            Lines::Borrowed(l) => (&[][..], l),
+        };
+        owned
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_slice()))
+            .chain(borrowed.iter().copied())
+    }
+
     /// The first line's value, if any.
     pub fn get(&self, name: &str) -> Option<&'a [u8]> {
-        self.0
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_slice())
+        self.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
     }
 
     /// Every line's value, in order.
@@ -20,15 +44,14 @@ impl<'a> Headers<'a> {
     where
         'a: 'n,
     {
-        self.0
-            .iter()
+        self.iter()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_slice())
+            .map(|(_, v)| v)
     }
 
     /// How many lines carry this name.
     pub fn count(&self, name: &str) -> usize {
-        self.0.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).count()
+        self.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).count()
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -76,7 +99,7 @@ mod tests {
     #[test]
     fn lookups() {
         let l = lines(&[("origin", b"a"), ("vary", b"x"), ("Origin", b"b")]);
-        let h = Headers(&l);
+        let h = Headers::new(&l);
         assert_eq!(h.get("origin"), Some(&b"a"[..]));
         assert_eq!(h.get_all("origin").collect::<Vec<_>>(), vec![&b"a"[..], &b"b"[..]]);
         assert_eq!(h.count("ORIGIN"), 2);

@@ -121,7 +121,10 @@ proptest! {
     #[test]
     fn no_panic_and_no_header_injection(policy in 0..POLICIES.len(), request in header_list(), response in header_list()) {
         let config = config::load(POLICIES[policy].as_bytes()).expect("representative policy loads");
-        let req = Headers(&request);
+        // Through the wire format and the borrowing parser, as the filter does.
+        let request_map = header_map::serialize(&request);
+        let request_lines = header_map::parse_borrowed(&request_map);
+        let req = Headers::borrowed(&request_lines);
         let route = RouteInfo {
             route_name: Some("api"),
             authority: req.get(":authority").unwrap_or_default(),
@@ -141,16 +144,17 @@ proptest! {
             &route,
             &chosen.name,
         );
-        let ops = engine::on_response(&chosen, &outcome.state, Headers(&response));
+        let ops = engine::on_response(&chosen, &outcome.state, Headers::new(&response));
         check_ops(&ops);
         // A response whose request phase never ran (e.g. an earlier filter's local reply).
         let fallback = engine::ExchangeState::default();
-        check_ops(&engine::on_response(&config.default, &fallback, Headers(&response)));
+        check_ops(&engine::on_response(&config.default, &fallback, Headers::new(&response)));
     }
 
     #[test]
     fn header_map_parser_accepts_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = header_map::parse(&bytes);
+        let _ = header_map::parse_borrowed(&bytes);
     }
 
     #[test]

@@ -103,7 +103,7 @@ mod tests {
 
     fn acah(h: &AllowHeaders, lines: &[&str]) -> Result<Option<String>, String> {
         let lines: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
-        h.allow(Headers(&acrh(&lines)))
+        h.allow(Headers::new(&acrh(&lines)))
             .map(|v| v.map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
@@ -191,7 +191,7 @@ mod tests {
         let commas = ",".repeat(MAX_BYTES);
         assert_eq!(acah(&any, &[&commas]), Ok(None));
         let bin: &[u8] = b"x-\xff\x01y\r\n";
-        let e = any.allow(Headers(&acrh(&[bin]))).unwrap_err();
+        let e = any.allow(Headers::new(&acrh(&[bin]))).unwrap_err();
         assert_eq!(e, "header not allowed: x-\u{fffd}\\u{1}y");
     }
 

@@ -696,7 +696,7 @@ fn run(case: &Case) {
     let policy = &config.default;
     let mut request = lines(&[(":method", case.method.as_bytes()), (":path", b"/api")]);
     request.extend(lines(case.request));
-    let outcome = engine::on_request(policy, Headers(&request));
+    let outcome = engine::on_request(policy, Headers::new(&request));
     let (status, mut response) = match &outcome.reply {
         Some(reply) => (
             Some(reply.status),
@@ -715,7 +715,7 @@ fn run(case: &Case) {
         );
     }
     // Envoy passes local replies through the response hook too.
-    let ops = engine::on_response(policy, &outcome.state, Headers(&response));
+    let ops = engine::on_response(policy, &outcome.state, Headers::new(&response));
     apply(&mut response, ops);
     let mut got: Vec<(String, String)> = response
         .iter()
@@ -790,14 +790,14 @@ fn hostile_values_never_panic() {
             for method in ["OPTIONS", "GET"] {
                 let mut request = lines(&[(":method", method.as_bytes()), ("origin", APP), (ACRM, b"PUT")]);
                 request.push((name.to_string(), value.to_vec()));
-                let outcome = engine::on_request(&config.default, Headers(&request));
+                let outcome = engine::on_request(&config.default, Headers::new(&request));
                 let response = lines(&[("vary", value), ("access-control-allow-origin", value)]);
-                let _ = engine::on_response(&config.default, &outcome.state, Headers(&response));
+                let _ = engine::on_response(&config.default, &outcome.state, Headers::new(&response));
             }
         }
     }
     let request = lines(&[(":method", b"OPTIONS"), ("origin", &big), (ACRM, b"PUT")]);
-    let outcome = engine::on_request(&config.default, Headers(&request));
+    let outcome = engine::on_request(&config.default, Headers::new(&request));
     assert_eq!(outcome.reply.map(|r| r.status), Some(403));
 }
 
@@ -807,15 +807,15 @@ fn fixed_values_are_borrowed() {
     use std::borrow::Cow;
     let config = load(format!(r#"{{"headers": false, {CREDENTIALED}}}"#).as_bytes()).unwrap();
     let request = lines(&[(":method", b"OPTIONS"), ("origin", APP), (ACRM, b"PUT")]);
-    let outcome = engine::on_request(&config.default, Headers(&request));
+    let outcome = engine::on_request(&config.default, Headers::new(&request));
     let reply = outcome.reply.unwrap();
     for (name, value) in &reply.headers {
         let owned = matches!(value, Cow::Owned(_));
         assert_eq!(owned, name == "access-control-allow-origin", "{name}");
     }
     let request = lines(&[(":method", b"GET"), ("origin", APP)]);
-    let outcome = engine::on_request(&config.default, Headers(&request));
-    let ops = engine::on_response(&config.default, &outcome.state, Headers(&[]));
+    let outcome = engine::on_request(&config.default, Headers::new(&request));
+    let ops = engine::on_response(&config.default, &outcome.state, Headers::new(&[]));
     for op in ops {
         match op {
             HeaderOp::Set(_, Cow::Borrowed(_)) => {}

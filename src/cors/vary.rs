@@ -69,7 +69,7 @@ mod tests {
             .iter()
             .map(|v| ("vary".to_string(), v.as_bytes().to_vec()))
             .collect();
-        append(Headers(&h), ORIGIN).map(|op| match op {
+        append(Headers::new(&h), ORIGIN).map(|op| match op {
             HeaderOp::Set(n, v) if n == "vary" => String::from_utf8_lossy(&v).into_owned(),
             other => panic!("{other:?}"),
         })
@@ -79,7 +79,7 @@ mod tests {
     fn invalid_upstream_bytes_are_never_copied() {
         let h: Vec<Header> = vec![("vary".to_string(), b"Accept\r\nX-Evil: 1".to_vec())];
         assert_eq!(
-            append(Headers(&h), ORIGIN),
+            append(Headers::new(&h), ORIGIN),
             Some(HeaderOp::Add(Cow::Borrowed("vary"), Cow::Borrowed(&b"Origin"[..])))
         );
     }
@@ -115,7 +115,7 @@ mod tests {
             assert_eq!(vary_after(lines).as_deref(), *want, "{name}");
         }
         let h: Vec<Header> = vec![("vary".into(), b"x-\xff".to_vec())];
-        assert!(append(Headers(&h), ORIGIN).is_some(), "non-UTF-8 kept, no panic");
+        assert!(append(Headers::new(&h), ORIGIN).is_some(), "non-UTF-8 kept, no panic");
     }
 
     #[test]

@@ -135,7 +135,7 @@ mod tests {
         ];
         let state = ExchangeState::default();
         let mut ops = Vec::new();
-        on_response(&p, &state, Headers(&lines), &mut ops);
+        on_response(&p, &state, Headers::new(&lines), &mut ops);
         assert!(ops.is_empty(), "{ops:?}");
     }
 
@@ -299,7 +299,7 @@ mod tests {
         let done = b"ok=1; Secure; HttpOnly; SameSite=Strict";
         let r = response(&[b"a=1", done, b"b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT", b"a=1"]);
         let mut ops = Vec::new();
-        on_response(&p, &state, Headers(&r), &mut ops);
+        on_response(&p, &state, Headers::new(&r), &mut ops);
         let add = |v: &[u8]| HeaderOp::Add("set-cookie".into(), v.to_vec().into());
         assert_eq!(
             ops,
@@ -319,7 +319,7 @@ mod tests {
         let state = ExchangeState::default();
         for lines in [&[][..], &[&b"ok=1; Secure; HttpOnly; SameSite=Lax"[..], b""][..]] {
             let mut ops = Vec::new();
-            on_response(&p, &state, Headers(&response(lines)), &mut ops);
+            on_response(&p, &state, Headers::new(&response(lines)), &mut ops);
             assert!(ops.is_empty(), "{ops:?}");
         }
     }

@@ -215,7 +215,7 @@ mod tests {
         for (method, path, site, origin, with_cors, want) in rows {
             let lines = request(method, path, site, origin);
             let c = if *with_cors { Some(&cors) } else { None };
-            let got = match check(&p, c, Headers(&lines)) {
+            let got = match check(&p, c, Headers::new(&lines)) {
                 Verdict::Pass => None,
                 Verdict::Refuse(r) => Some(r),
             };
@@ -232,14 +232,14 @@ mod tests {
         let mut lines = request("POST", "/", "", SITE);
         lines.push(("origin".into(), SITE.into()));
         assert_eq!(
-            check::<Allow>(&p, None, Headers(&lines)),
+            check::<Allow>(&p, None, Headers::new(&lines)),
             Verdict::Refuse("repeated Origin header")
         );
         // Two Sec-Fetch-Site lines are not a browser's: judged by the Origin.
         let mut lines = request("POST", "/", "same-origin", EVIL);
         lines.push(("sec-fetch-site".into(), b"same-origin".to_vec()));
         assert_eq!(
-            check::<Allow>(&p, None, Headers(&lines)),
+            check::<Allow>(&p, None, Headers::new(&lines)),
             Verdict::Refuse("Origin does not match the host and is not trusted")
         );
     }
@@ -249,11 +249,11 @@ mod tests {
         let p = policy(r#"{"allow_same_site": false, "trusted_origins": ["https://www.example.com"]}"#);
         let want = Verdict::Refuse("same-site request (Sec-Fetch-Site) from an untrusted origin");
         let lines = request("POST", "/", "same-site", "https://user-content.example.com");
-        assert_eq!(check::<Allow>(&p, None, Headers(&lines)), want);
+        assert_eq!(check::<Allow>(&p, None, Headers::new(&lines)), want);
         let lines = request("POST", "/", "same-site", SIBLING);
-        assert_eq!(check::<Allow>(&p, None, Headers(&lines)), Verdict::Pass);
+        assert_eq!(check::<Allow>(&p, None, Headers::new(&lines)), Verdict::Pass);
         let lines = request("POST", "/", "same-origin", SITE);
-        assert_eq!(check::<Allow>(&p, None, Headers(&lines)), Verdict::Pass);
+        assert_eq!(check::<Allow>(&p, None, Headers::new(&lines)), Verdict::Pass);
     }
 
     #[test]
@@ -261,7 +261,7 @@ mod tests {
         // Hostile bytes in every header: `pipeline_tests::hostile_bytes_never_panic`.
         let p = policy("{}");
         let lines: Vec<Header> = vec![("origin".into(), EVIL.into())];
-        assert_ne!(check::<Allow>(&p, None, Headers(&lines)), Verdict::Pass);
+        assert_ne!(check::<Allow>(&p, None, Headers::new(&lines)), Verdict::Pass);
     }
 
     #[test]
@@ -271,7 +271,7 @@ mod tests {
         assert_refusal(
             &policy("{}"),
             &policy(r#"{"enforce": false}"#),
-            |p, out| on_request(p, None, Headers(&lines), out),
+            |p, out| on_request(p, None, Headers::new(&lines), out),
             &REFUSAL,
         );
     }

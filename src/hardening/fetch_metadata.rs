@@ -38,7 +38,7 @@ mod tests {
             .iter()
             .map(|v| ("sec-fetch-site".to_string(), v.to_vec()))
             .collect();
-        sec_fetch_site(Headers(&lines))
+        sec_fetch_site(Headers::new(&lines))
     }
 
     #[test]

@@ -274,7 +274,7 @@ mod tests {
             if let Some(v) = proto {
                 pairs.push(("x-forwarded-proto", v));
             }
-            let got = decide(&p, Headers(&lines(&pairs)));
+            let got = decide(&p, Headers::new(&lines(&pairs)));
             assert_eq!(got, *want, "proto={proto:?} authority={authority:?} path={path:?}");
         }
     }
@@ -289,7 +289,7 @@ mod tests {
         ]);
         let p = policy(r#"{"header": "X-Scheme", "status": 301}"#, Mode::Production);
         let mut out = RequestOutcome::default();
-        on_request(&p, Headers(&req), &mut out);
+        on_request(&p, Headers::new(&req), &mut out);
         let reply = out.reply.unwrap();
         assert_eq!(reply.status, 301);
         assert_eq!(
@@ -304,10 +304,10 @@ mod tests {
             (":path", b"/x"),
             ("x-forwarded-proto", b"http"),
         ]);
-        assert_eq!(decide(&p, Headers(&only_default)), Decision::Pass);
+        assert_eq!(decide(&p, Headers::new(&only_default)), Decision::Pass);
 
         let dev = policy("{}", Mode::Development);
-        assert_eq!(decide(&dev, Headers(&req)), Decision::Pass);
+        assert_eq!(decide(&dev, Headers::new(&req)), Decision::Pass);
         assert_eq!(policy("{}", Mode::Production).status, 308);
     }
 
@@ -316,7 +316,7 @@ mod tests {
         let req = lines(&[(":authority", b"a@b"), (":path", b"/"), ("x-forwarded-proto", b"http")]);
         let p = policy("{}", Mode::Production);
         let mut out = RequestOutcome::default();
-        on_request(&p, Headers(&req), &mut out);
+        on_request(&p, Headers::new(&req), &mut out);
         let reply = out.reply.unwrap();
         assert_eq!(
             (reply.status, &*reply.body),

@@ -37,7 +37,7 @@ fn cross_site_post(path: &str, proto: &str) -> Vec<Header> {
 }
 
 fn route(h: &[Header]) -> RouteInfo<'_> {
-    let headers = Headers(h);
+    let headers = Headers::new(h);
     RouteInfo {
         route_name: None,
         authority: headers.get(":authority").unwrap_or_default(),
@@ -49,7 +49,7 @@ fn route(h: &[Header]) -> RouteInfo<'_> {
 fn the_redirect_comes_first_and_alone() {
     let config = load(CONFIG.as_bytes()).unwrap();
     let req = cross_site_post("/transfer", "http");
-    let out = on_request(config.select(&route(&req)), Headers(&req));
+    let out = on_request(config.select(&route(&req)), Headers::new(&req));
     assert_eq!(out.reply.as_ref().unwrap().status, 308);
     assert!(out.counters.contains(Counter::HttpsRedirected));
     assert!(
@@ -63,18 +63,20 @@ fn the_redirect_comes_first_and_alone() {
 fn csrf_refuses_over_https_and_rules_override_it() {
     let config = load(CONFIG.as_bytes()).unwrap();
     let req = cross_site_post("/transfer", "https");
-    let out = on_request(config.select(&route(&req)), Headers(&req));
+    let out = on_request(config.select(&route(&req)), Headers::new(&req));
     assert_eq!(out.reply.as_ref().unwrap().status, 403);
     assert!(out.counters.contains(Counter::CsrfBlocked));
 
     let req = cross_site_post("/open/transfer", "http");
     let policy = config.select(&route(&req));
     assert_eq!(policy.name, "open");
-    let out = on_request(policy, Headers(&req));
+    let out = on_request(policy, Headers::new(&req));
     assert!(out.reply.is_none(), "the rule turns csrf and the redirect off");
 
     let req = cross_site_post("/webhooks/stripe", "https");
-    assert!(on_request(config.select(&route(&req)), Headers(&req)).reply.is_none());
+    assert!(on_request(config.select(&route(&req)), Headers::new(&req))
+        .reply
+        .is_none());
 }
 
 #[test]
@@ -88,7 +90,7 @@ fn websocket_hijacking_refused_before_csrf_and_cors() {
         ("connection", "Upgrade"),
         ("origin", "https://evil.example.net"),
     ]);
-    let out = on_request(config.select(&route(&req)), Headers(&req));
+    let out = on_request(config.select(&route(&req)), Headers::new(&req));
     assert_eq!(out.reply.as_ref().unwrap().status, 403);
     assert!(out.counters.contains(Counter::WebsocketBlocked));
     assert_eq!(out.blocked.as_ref().unwrap().kind, "websocket");
@@ -105,7 +107,7 @@ fn cookies_hardened_per_rule_on_the_response() {
     let state = ExchangeState::default();
     let set_cookies = |path: &str| -> Vec<String> {
         let req = lines(&[(":path", path), (":authority", "api.example.com")]);
-        on_response(config.select(&route(&req)), &state, Headers(&resp))
+        on_response(config.select(&route(&req)), &state, Headers::new(&resp))
             .into_iter()
             .filter_map(|op| match op {
                 HeaderOp::Add(n, v) if n == "set-cookie" => Some(String::from_utf8_lossy(&v).into_owned()),
@@ -174,12 +176,12 @@ fn hostile_bytes_never_panic() {
         for name in names {
             let mut req = cross_site_post("/x", "http");
             req.push((name.to_string(), v.to_vec()));
-            let _ = on_request(config.select(&route(&req)), Headers(&req));
+            let _ = on_request(config.select(&route(&req)), Headers::new(&req));
             req.retain(|(n, _)| n != name);
             req.push((name.to_string(), v.to_vec()));
-            let _ = on_request(config.select(&route(&req)), Headers(&req));
+            let _ = on_request(config.select(&route(&req)), Headers::new(&req));
         }
         let resp: Vec<Header> = vec![("set-cookie".into(), v.to_vec()), ("set-cookie".into(), v.to_vec())];
-        let _ = on_response(&config.default, &state, Headers(&resp));
+        let _ = on_response(&config.default, &state, Headers::new(&resp));
     }
 }

@@ -121,7 +121,7 @@ mod tests {
             (&[], false),
         ];
         for (pairs, want) in rows {
-            assert_eq!(is_upgrade(Headers(&lines(pairs))), *want, "{pairs:?}");
+            assert_eq!(is_upgrade(Headers::new(&lines(pairs))), *want, "{pairs:?}");
         }
     }
 
@@ -160,7 +160,7 @@ mod tests {
             if !origin.is_empty() {
                 h.push(("origin", origin));
             }
-            let got = check(&p, *cors, Headers(&lines(&h))) == Verdict::Pass;
+            let got = check(&p, *cors, Headers::new(&lines(&h))) == Verdict::Pass;
             assert_eq!(got, *want, "origin={origin:?} path={path} cors={}", cors.is_some());
         }
     }
@@ -172,7 +172,7 @@ mod tests {
             (":authority", "chat.example.com"),
             ("origin", "https://evil.example.net"),
         ]);
-        assert_eq!(check::<Allow>(&p, None, Headers(&plain)), Verdict::Pass);
+        assert_eq!(check::<Allow>(&p, None, Headers::new(&plain)), Verdict::Pass);
         let repeated = lines(&[
             ("upgrade", "websocket"),
             (":authority", "chat.example.com"),
@@ -180,7 +180,7 @@ mod tests {
             ("origin", "https://chat.example.com"),
         ]);
         assert_eq!(
-            check::<Allow>(&p, None, Headers(&repeated)),
+            check::<Allow>(&p, None, Headers::new(&repeated)),
             Verdict::Refuse("repeated Origin header")
         );
     }
@@ -196,7 +196,7 @@ mod tests {
         assert_refusal(
             &policy("{}"),
             &policy(r#"{"enforce": false}"#),
-            |p, out| on_request(p, None, Headers(&lines), out),
+            |p, out| on_request(p, None, Headers::new(&lines), out),
             &REFUSAL,
         );
     }

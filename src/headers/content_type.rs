@@ -46,7 +46,7 @@ mod tests {
                 .iter()
                 .map(|v| ("content-type".to_string(), v.to_vec()))
                 .collect();
-            assert_eq!(is_document(Headers(&lines)), *want, "{values:?}");
+            assert_eq!(is_document(Headers::new(&lines)), *want, "{values:?}");
         }
     }
 }

@@ -48,7 +48,7 @@ fn merge_line<'a>(line: &'a Line, applies: bool, response: Headers<'_>, ops: &mu
 /// One `Remove` per listed name present in the response, however many lines it has.
 fn remove<'a>(policy: &'a HeaderPolicy, response: Headers<'_>, ops: &mut Vec<HeaderOp<'a>>) {
     let mut done: Vec<usize> = Vec::new();
-    for (name, _) in response.0 {
+    for (name, _) in response.iter() {
         if let Ok(i) = policy.remove.binary_search_by(|probe| cmp_lowercase(probe, name)) {
             if !done.contains(&i) {
                 done.push(i);
@@ -85,7 +85,7 @@ mod tests {
     fn ops(policy: &HeaderPolicy, https: bool, response: &[(&str, &str)]) -> Vec<String> {
         let l = lines(response);
         let mut out = Vec::new();
-        plan(policy, https, Headers(&l), &mut out);
+        plan(policy, https, Headers::new(&l), &mut out);
         out.iter()
             .map(|op| match op {
                 HeaderOp::Add(n, v) => format!("+{n}: {}", String::from_utf8_lossy(v)),
@@ -100,7 +100,7 @@ mod tests {
         let p = policy(r#"{"content_security_policy": false, "x_frame_options": "DENY"}"#);
         let l = lines(&[("content-type", "text/html")]);
         let mut out = Vec::new();
-        plan(&p, true, Headers(&l), &mut out);
+        plan(&p, true, Headers::new(&l), &mut out);
         assert!(out
             .iter()
             .all(|op| matches!(op, HeaderOp::Add(Cow::Borrowed(_), Cow::Borrowed(_)))));

@@ -344,9 +344,9 @@ fn https_is_decided_in_the_request_phase() {
             .iter()
             .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
             .collect();
-        let outcome = on_request(&c.default, Headers(&request));
+        let outcome = on_request(&c.default, Headers::new(&request));
         let response = vec![("content-type".to_string(), b"text/html".to_vec())];
-        on_response(&c.default, &outcome.state, Headers(&response))
+        on_response(&c.default, &outcome.state, Headers::new(&response))
             .iter()
             .any(|op| matches!(op, HeaderOp::Add(n, _) if n == "strict-transport-security"))
     };

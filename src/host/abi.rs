@@ -2,7 +2,6 @@
 //! unexpected status from the host can panic the VM (the SDK's wrappers `panic!` on
 //! any status they do not expect, and `unwrap` UTF-8 conversions of header maps).
 
-use crate::header_map::{self, Header};
 use std::ptr::null_mut;
 
 pub const OK: u32 = 0;
@@ -87,14 +86,14 @@ pub fn plugin_configuration() -> Vec<u8> {
     }
 }
 
-/// Every line of a header map, repeated names kept apart, values as raw bytes.
-pub fn header_lines(map: u32) -> Vec<Header> {
+/// A header map as the host serializes it (parsed by `header_map::parse_borrowed`,
+/// whose lines borrow from this buffer); empty on any error.
+pub fn header_map(map: u32) -> Vec<u8> {
     let (mut data, mut size) = (null_mut(), 0usize);
     if unsafe { proxy_get_header_map_pairs(map, &mut data, &mut size) } != OK {
         return Vec::new();
     }
-    let bytes = unsafe { take(data, size) };
-    header_map::parse(&bytes)
+    unsafe { take(data, size) }
 }
 
 pub fn replace_header(map: u32, name: &str, value: &[u8]) -> u32 {

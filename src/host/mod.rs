@@ -173,8 +173,9 @@ impl HttpContext for Stream {
         let Some(config) = self.config.clone() else {
             return Action::Continue;
         };
-        let lines = abi::header_lines(abi::MAP_REQUEST_HEADERS);
-        let request = Headers(&lines);
+        let map = abi::header_map(abi::MAP_REQUEST_HEADERS);
+        let lines = header_map::parse_borrowed(&map);
+        let request = Headers::borrowed(&lines);
         let route_name = if config.uses_route_name {
             abi::property(&["xds", "route_name"]).and_then(|b| String::from_utf8(b).ok())
         } else {
@@ -220,7 +221,8 @@ impl HttpContext for Stream {
         let Some(config) = &self.config else {
             return Action::Continue;
         };
-        let lines = abi::header_lines(abi::MAP_RESPONSE_HEADERS);
+        let map = abi::header_map(abi::MAP_RESPONSE_HEADERS);
+        let lines = header_map::parse_borrowed(&map);
         // Envoy may answer before our request phase ran (e.g. an earlier filter's
         // local reply): then the top-level policy applies, with nothing known.
         let fallback;
@@ -231,7 +233,7 @@ impl HttpContext for Stream {
                 (&fallback.0, &fallback.1)
             }
         };
-        for op in engine::on_response(policy, state, Headers(&lines)) {
+        for op in engine::on_response(policy, state, Headers::borrowed(&lines)) {
             let status = match &op {
                 HeaderOp::Set(n, v) => abi::replace_header(abi::MAP_RESPONSE_HEADERS, n, v),
                 HeaderOp::Add(n, v) => abi::add_header(abi::MAP_RESPONSE_HEADERS, n, v),
