@@ -14,7 +14,7 @@ const POLICIES: &[&str] = &[
     "{}",
     r#"{
       "cors": {
-        "allowed_origins": ["https://app.example.com", "https://*.example.com", "http://localhost:*", "null"],
+        "allowed_origins": ["https://app.example.com", "https://*.example.com", "http://localhost:*"],
         "allowed_origin_regexes": ["^https://pr-[0-9]+\\.preview\\.example\\.dev$"],
         "allowed_methods": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
         "allowed_headers": ["content-type", "authorization", "x-request-id"],

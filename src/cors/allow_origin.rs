@@ -4,6 +4,10 @@
 use super::origin::split;
 use super::origin_pattern::{Entry, OriginPattern};
 use super::origin_regex::OriginRegex;
+use crate::engine::writable;
+
+/// The longest Origin worth matching.
+pub const MAX_ORIGIN_LEN: usize = 1024;
 
 #[derive(Debug, Clone, Default)]
 pub struct AllowOrigin {
@@ -51,6 +55,11 @@ impl AllowOrigin {
         if self.any {
             return true;
         }
+        // No browser sends more (a host name is at most 253 bytes), and regexes cost
+        // time in the Origin's length; nor a byte we could not echo into a header.
+        if origin.len() > MAX_ORIGIN_LEN || !writable(origin) {
+            return false;
+        }
         if origin == b"null" {
             return self.null;
         }
@@ -92,8 +101,31 @@ mod tests {
         let port: &[&str] = &["http://localhost:*"];
         let re: &[&str] = &[r"https://app\.example\.com"];
         let none: &[&str] = &[];
+        let crlf_re: &[&str] = &[r"https://[^.]+\.example\.com"];
+        let long = format!("https://{}.example.com", "a".repeat(MAX_ORIGIN_LEN));
         let rows: &[Row] = &[
             ("exact match", exact, none, b"https://example.com", true),
+            (
+                "regex: CR/LF never echoed",
+                none,
+                crlf_re,
+                b"https://a\r\nx: 1\r\n.example.com",
+                false,
+            ),
+            (
+                "regex: a plain one still matches",
+                none,
+                crlf_re,
+                b"https://a.example.com",
+                true,
+            ),
+            (
+                "over-long origin: not even matched",
+                sub,
+                crlf_re,
+                long.as_bytes(),
+                false,
+            ),
             (
                 "exact: evil-example.com",
                 exact,

@@ -7,7 +7,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCors {
     #[serde(default)]
@@ -33,4 +33,35 @@ pub struct RawCors {
     pub preflight_status: Option<i64>,
     #[serde(default = "yes")]
     pub enforce: bool,
+}
+
+impl Default for RawCors {
+    /// The same as `{}` (`"cors": true` means exactly that; checked by a test): in
+    /// particular `enforce` is on, as its serde default says.
+    fn default() -> Self {
+        RawCors {
+            allowed_origins: Vec::new(),
+            allowed_origin_regexes: Vec::new(),
+            allowed_methods: None,
+            allowed_headers: Vec::new(),
+            exposed_headers: Vec::new(),
+            allow_credentials: false,
+            max_age: None,
+            allow_private_network: false,
+            preflight_status: None,
+            enforce: true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_equals_empty_object() {
+        let parsed: RawCors = serde_json::from_str("{}").unwrap();
+        assert_eq!(format!("{parsed:?}"), format!("{:?}", RawCors::default()));
+        assert!(RawCors::default().enforce);
+    }
 }

@@ -5,14 +5,25 @@
 use regex_lite::{Regex, RegexBuilder};
 
 #[derive(Debug, Clone)]
-pub struct OriginRegex(Regex);
+pub struct OriginRegex(Regex, bool);
 
-/// Origins no operator can own (`.invalid` never resolves, RFC 6761) and the opaque
-/// origin: a regex that matches one of them matches origins nobody vetted.
+/// Origins nobody vetted: a host no operator owns (`.invalid` never resolves, RFC
+/// 6761) with and without ports, the same name under common public suffixes (a regex
+/// that accepts any `.com` host accepts the attacker's), and the opaque origin.
 const PROBES: &[&str] = &[
     "https://edge-shield-probe.invalid",
+    "http://edge-shield-probe.invalid",
     "http://edge-shield-probe.invalid:8080",
+    "https://edge-shield-probe.invalid:8443",
     "https://a.b.edge-shield-probe.invalid",
+    "https://edge-shield-probe.com",
+    "http://edge-shield-probe.com",
+    "https://edge-shield-probe.net",
+    "https://edge-shield-probe.org",
+    "https://edge-shield-probe.io",
+    "https://edge-shield-probe.dev",
+    "https://edge-shield-probe.app",
+    "https://edge-shield-probe.co.uk",
     "null",
 ];
 
@@ -24,11 +35,17 @@ impl OriginRegex {
         if source.is_empty() {
             return Err("an empty regex would match only an empty Origin; remove it".into());
         }
+        // Compiled alone first: an unbalanced `)` could otherwise close our group and
+        // leave an alternative outside the anchors (`a)|(b` would become `^(?:a)|(b)$`).
+        RegexBuilder::new(source)
+            .size_limit(SIZE_LIMIT)
+            .build()
+            .map_err(|e| format!("not a valid regex: {}", one_line(&e.to_string())))?;
         // A group keeps alternations inside the anchors: `a|b` must not become `^a|b$`.
         RegexBuilder::new(&format!("^(?:{source})$"))
             .size_limit(SIZE_LIMIT)
             .build()
-            .map(OriginRegex)
+            .map(|re| OriginRegex(re, open_ended(source)))
             .map_err(|e| format!("not a valid regex: {}", one_line(&e.to_string())))
     }
 
@@ -37,10 +54,26 @@ impl OriginRegex {
         std::str::from_utf8(origin).is_ok_and(|o| self.0.is_match(o))
     }
 
-    /// An origin the operator cannot mean that it accepts (e.g. for `.*`, `https://.*`).
-    pub fn unvetted_match(&self) -> Option<&'static str> {
-        PROBES.iter().copied().find(|p| self.matches(p.as_bytes()))
+    /// What the regex accepts that the operator cannot mean (e.g. for `.*`,
+    /// `https://.*\.com`, `https://app\.example\.com.*`), said for an error message.
+    pub fn unvetted_match(&self) -> Option<String> {
+        if let Some(probe) = PROBES.iter().find(|p| self.matches(p.as_bytes())) {
+            return Some(format!("{probe:?}"));
+        }
+        self.1.then(|| {
+            "every origin that extends one of yours, such as \"https://app.example.com.evil.net\" \
+             (it ends in \".*\" or \".+\")"
+                .to_string()
+        })
     }
+}
+
+/// Whether a regex ends in an unescaped `.*` or `.+` (before any closing `)` or `$`):
+/// then whatever follows the operator's own host matches too — the mistake behind
+/// Kong #3832 (`http://my-site.com.evil` passed).
+fn open_ended(source: &str) -> bool {
+    let s = source.trim_end_matches([')', '$']);
+    (s.ends_with(".*") || s.ends_with(".+")) && !s[..s.len() - 2].ends_with('\\')
 }
 
 /// regex-lite's messages span lines (the pattern, a caret, the reason); a log line must not.

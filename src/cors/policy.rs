@@ -51,6 +51,15 @@ impl CorsPolicy {
                      session); list the origins, or set allow_credentials to false",
                 ));
             }
+            if entry == Entry::Null && credentials {
+                return Err(ConfigError::at_str(
+                    at,
+                    value,
+                    "\"null\" cannot be combined with allow_credentials: true: any website can send \
+                     Origin: null (from a sandboxed iframe), so this would grant every site credentialed \
+                     access; list real origins, or set allow_credentials to false",
+                ));
+            }
             if entry == Entry::Any && raw.allow_private_network {
                 return Err(ConfigError::at_str(
                     at,
@@ -72,17 +81,31 @@ impl CorsPolicy {
         for (i, source) in raw.allowed_origin_regexes.iter().enumerate() {
             let at = index(&regexes_path, i);
             let re = OriginRegex::compile(source).map_err(|m| ConfigError::at_str(&at, source, m))?;
-            if credentials {
-                if let Some(probe) = re.unvetted_match() {
-                    return Err(ConfigError::at_str(
-                        at,
-                        source,
-                        format!(
-                            "with allow_credentials: true a regex must match only your own origins, and this \
-                             one matches {probe:?}; name your domains, as in \"https://[a-z0-9-]+\\\\.example\\\\.com\""
-                        ),
-                    ));
-                }
+            // A regex that admits origins nobody vetted is as broad as "*": refused where
+            // "*" is (credentials, private network), see `admits_anyone` for the rest.
+            let broad_option = if credentials {
+                Some("allow_credentials")
+            } else if raw.allow_private_network {
+                Some("allow_private_network")
+            } else {
+                None
+            };
+            if let (Some(option), Some(what)) = (broad_option, re.unvetted_match()) {
+                return Err(ConfigError::at_str(
+                    at,
+                    source,
+                    format!(
+                        "with {option}: true a regex must match only your own origins, and this one matches \
+                         {what}; name your domains, as in \"https://[a-z0-9-]+\\\\.example\\\\.com\""
+                    ),
+                ));
+            }
+            if production && source.trim_start_matches('^').starts_with("http://") {
+                warnings.push(format!(
+                    "{at}: {}: a plain-http origin in production mode: anyone on the network path can \
+                     inject script into that origin and call this route as it",
+                    quote(source)
+                ));
             }
             origins.add_regex(re);
         }
@@ -171,6 +194,59 @@ mod tests {
             let (policy, _) = compile("production", cors);
             assert_eq!(policy.unwrap().allows_any_origin(), *want, "{cors}");
         }
+    }
+
+    #[test]
+    fn broad_regexes_are_refused_where_star_is() {
+        let refused: &[(&str, &str)] = &[
+            (
+                r#"{"allowed_origin_regexes": ["http://[^:/]+"], "allow_credentials": true}"#,
+                "http://edge-shield-probe.invalid",
+            ),
+            (
+                r#"{"allowed_origin_regexes": ["https://.*\\.com"], "allow_credentials": true}"#,
+                "https://edge-shield-probe.com",
+            ),
+            (
+                r#"{"allowed_origin_regexes": ["https://.+:[0-9]+"], "allow_credentials": true}"#,
+                ":8443",
+            ),
+            (
+                r#"{"allowed_origin_regexes": ["https://app\\.example\\.com.*"], "allow_credentials": true}"#,
+                "every origin that extends one of yours",
+            ),
+            (
+                r#"{"allowed_origin_regexes": ["(https://app\\.example\\.com.+)$"], "allow_credentials": true}"#,
+                "every origin that extends one of yours",
+            ),
+            (
+                r#"{"allowed_origin_regexes": [".*"], "allow_private_network": true}"#,
+                "with allow_private_network: true",
+            ),
+            (
+                r#"{"allowed_origins": ["null"], "allow_credentials": true}"#,
+                "\"null\" cannot be combined with allow_credentials",
+            ),
+            (
+                r#"{"allowed_origin_regexes": ["https://a\\.example\\.com)|(https://b\\.example\\.com"]}"#,
+                "not a valid regex",
+            ),
+        ];
+        for (cors, want) in refused {
+            let (policy, _) = compile("production", cors);
+            let e = policy.err().unwrap_or_else(|| panic!("accepted: {cors}"));
+            assert!(e.contains(want), "{cors}: {e}");
+        }
+        let fine = r#"{"allowed_origin_regexes": ["https://pr-[0-9]+\\.preview\\.example\\.dev", "https://app\\.example\\.com(:[0-9]+)?"], "allow_credentials": true}"#;
+        assert!(compile("production", fine).0.is_ok());
+        let (_, warnings) = compile(
+            "production",
+            r#"{"allowed_origin_regexes": ["^http://[a-z]+\\.example\\.com"]}"#,
+        );
+        assert!(
+            warnings.iter().any(|w| w.contains("a plain-http origin in production")),
+            "{warnings:?}"
+        );
     }
 
     /// Compiles `{"cors": <json>}` through the real loader.

@@ -27,13 +27,14 @@ struct Case {
 }
 
 const CREDENTIALED: &str = r#""cors": {
-    "allowed_origins": ["https://app.example.com", "https://*.example.org", "http://localhost:*", "null"],
+    "allowed_origins": ["https://app.example.com", "https://*.example.org", "http://localhost:*"],
     "allowed_origin_regexes": ["https://pr-[0-9]+\\.preview\\.example\\.dev"],
     "allowed_methods": ["GET", "POST", "PUT", "DELETE"],
     "allowed_headers": ["content-type", "x-request-id"],
     "exposed_headers": ["x-total"],
     "allow_credentials": true
 }"#;
+const NULL_LISTED: &str = r#""cors": {"allowed_origins": ["null"]}"#;
 const STAR: &str = r#""cors": {"allowed_origins": ["*"], "allowed_methods": ["*"], "allowed_headers": ["*"], "exposed_headers": ["x-total"]}"#;
 const WILD_LISTS: &str = r#""cors": {"allowed_origins": ["https://app.example.com"], "allowed_methods": ["*"], "allowed_headers": ["*"], "allow_credentials": true}"#;
 const PNA: &str = r#""cors": {"allowed_origins": ["https://app.example.com"], "allow_private_network": true}"#;
@@ -146,7 +147,22 @@ fn preflight_cases() -> Vec<Case> {
         origin_allowed!("subdomain: one label", b"https://a.example.org", "https://a.example.org"),
         origin_allowed!("subdomain: two labels", b"https://a.b.example.org", "https://a.b.example.org"),
         origin_allowed!("port pattern", b"http://localhost:5173", "http://localhost:5173"),
-        origin_allowed!("null listed", b"null", "null"),
+        Case {
+            name: "null listed (without credentials: with them it is refused at load)",
+            config: NULL_LISTED,
+            method: "OPTIONS",
+            request: &[("origin", b"null"), (ACRM, b"POST")],
+            status: Some(204),
+            headers: &[
+                ("access-control-allow-origin", "null"),
+                ("access-control-allow-methods", "GET, HEAD, POST"),
+                ("access-control-max-age", "600"),
+                PF_VARY,
+            ],
+            counter: Counter::PreflightAllowed,
+            ..BASE
+        },
+        origin_refused!("null not listed with credentials", b"null"),
         origin_allowed!("regex", b"https://pr-17.preview.example.dev", "https://pr-17.preview.example.dev"),
         origin_refused!("evil-example.org", b"https://evil-example.org"),
         origin_refused!("example.org.evil.net", b"https://example.org.evil.net"),

@@ -24,8 +24,9 @@ impl OriginAllowlist for CorsPolicy {
 /// Whether the route's CORS policy vouches for `origin`. A policy that allows any
 /// origin does not: it says anyone may read, not that anyone may send state-changing
 /// requests with the user's cookies, or open a WebSocket in the user's name.
+/// Nor does it vouch for `null`: any page can send it, from a sandboxed iframe.
 pub fn cors_vouches<C: OriginAllowlist + ?Sized>(cors: Option<&C>, origin: &[u8]) -> bool {
-    cors.is_some_and(|c| !c.allows_any_origin() && c.allows_origin(origin))
+    origin != b"null" && cors.is_some_and(|c| !c.allows_any_origin() && c.allows_origin(origin))
 }
 
 /// The exact origins of a `trusted_origins` list, lower-cased.
@@ -83,6 +84,7 @@ mod tests {
             (Some(&cors), b"https://evil.example", false),
             (Some(&any), b"https://evil.example", false),
             (Some(&any), b"https://partner.example", true),
+            (Some(&Allow(&["null"])), b"null", false),
         ];
         for (c, origin, want) in rows {
             assert_eq!(trusted.allow(*c, origin), *want, "{}", String::from_utf8_lossy(origin));
