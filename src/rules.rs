@@ -2,6 +2,7 @@
 
 use crate::config::error::{join, ConfigError};
 use crate::config::raw::RawMatch;
+use crate::request::ambiguous_path;
 
 /// What a rule can match on, read once per request.
 #[derive(Debug, Clone, Copy, Default)]
@@ -80,7 +81,9 @@ impl RuleMatch {
             }
         }
         if let Some(prefix) = &self.path_prefix {
-            if !route.path.starts_with(prefix.as_bytes()) {
+            // A path the upstream may resolve elsewhere (`/public/..;/admin`) picks no
+            // path rule: it gets a later rule's or the top-level policy.
+            if !route.path.starts_with(prefix.as_bytes()) || ambiguous_path(route.path) {
                 return false;
             }
         }
@@ -196,6 +199,14 @@ mod tests {
         assert!(!m.matches(&at(Some("admin"), "x", "/public/")));
         assert!(!m.matches(&at(Some("other"), "x", "/admin/users")));
         assert!(!m.matches(&at(None, "x", "/admin/users")));
+    }
+
+    #[test]
+    fn ambiguous_paths_pick_no_path_rule() {
+        let m = rule(r#"{"path_prefix": "/webhooks/"}"#);
+        assert!(m.matches(&at(None, "x", "/webhooks/stripe?sig=a%2Fb")));
+        assert!(!m.matches(&at(None, "x", "/webhooks/..;/transfer")));
+        assert!(!m.matches(&at(None, "x", "/webhooks/%2e%2e/transfer")));
     }
 
     #[test]

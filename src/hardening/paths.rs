@@ -1,6 +1,7 @@
 //! `exempt_paths`: path prefixes a hardening check leaves alone (health checks, webhooks).
 
 use crate::config::error::{index, ConfigError};
+use crate::request::ambiguous_path as is_ambiguous;
 
 #[derive(Debug, Clone, Default)]
 pub struct ExemptPaths(Vec<String>);
@@ -44,19 +45,6 @@ impl ExemptPaths {
         };
         !is_ambiguous(path) && self.0.iter().any(|p| path.starts_with(p.as_bytes()))
     }
-}
-
-/// Dot segments, backslashes or percent-encoded `.`, `/`, `\`.
-fn is_ambiguous(path: &[u8]) -> bool {
-    path.split(|b| *b == b'/').any(|seg| seg == b"." || seg == b"..")
-        || path.contains(&b'\\')
-        || path.windows(3).any(|w| {
-            w[0] == b'%'
-                && matches!(
-                    [w[1], w[2].to_ascii_lowercase()],
-                    [b'2', b'e'] | [b'2', b'f'] | [b'5', b'c']
-                )
-        })
 }
 
 #[cfg(test)]
