@@ -18,6 +18,12 @@ use std::rc::Rc;
 /// Blocked-request log lines per second and worker.
 const BLOCKED_LOG_LINES_PER_SECOND: u32 = 10;
 
+thread_local! {
+    /// One budget per VM (a VM is one worker thread), shared by every filter instance
+    /// in it, so several instances sharing a `vm_id` cannot multiply it.
+    static LIMITER: RefCell<LogLimiter> = RefCell::new(LogLimiter::new(BLOCKED_LOG_LINES_PER_SECOND));
+}
+
 proxy_wasm::main! {{
     install_logger();
     proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(Root::default()) });
@@ -103,15 +109,20 @@ impl Metrics {
 struct Root {
     config: Option<Rc<Config>>,
     metrics: Rc<Metrics>,
-    limiter: Option<Rc<RefCell<LogLimiter>>>,
 }
 
 impl Context for Root {}
 
 impl RootContext for Root {
-    fn on_configure(&mut self, _size: usize) -> bool {
+    fn on_configure(&mut self, size: usize) -> bool {
         follow_host_log_level();
-        match config::load(&abi::plugin_configuration()) {
+        let bytes = abi::plugin_configuration();
+        if bytes.len() < size {
+            // Never fall back to defaults in place of a configuration we could not read.
+            log::error!("edge-shield: could not read the plugin configuration ({size} bytes announced)");
+            return false;
+        }
+        match config::load(&bytes) {
             Ok(config) => {
                 for w in &config.warnings {
                     log::warn!("edge-shield: warning: {w}");
@@ -133,14 +144,9 @@ impl RootContext for Root {
 
     fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
         // Never None: the SDK dispatcher panics on None.
-        let limiter = self
-            .limiter
-            .clone()
-            .unwrap_or_else(|| Rc::new(RefCell::new(LogLimiter::new(BLOCKED_LOG_LINES_PER_SECOND))));
         Some(Box::new(Stream {
             config: self.config.clone(),
             metrics: self.metrics.clone(),
-            limiter,
             exchange: None,
         }))
     }
@@ -151,7 +157,6 @@ impl RootContext for Root {
 
     fn on_vm_start(&mut self, _size: usize) -> bool {
         follow_host_log_level();
-        self.limiter = Some(Rc::new(RefCell::new(LogLimiter::new(BLOCKED_LOG_LINES_PER_SECOND))));
         true
     }
 }
@@ -161,7 +166,6 @@ impl RootContext for Root {
 struct Stream {
     config: Option<Rc<Config>>,
     metrics: Rc<Metrics>,
-    limiter: Rc<RefCell<LogLimiter>>,
     /// The policy chosen in the request phase and what that phase found.
     exchange: Option<(Rc<RoutePolicy>, ExchangeState)>,
 }
@@ -223,8 +227,9 @@ impl HttpContext for Stream {
         };
         let map = abi::header_map(abi::MAP_RESPONSE_HEADERS);
         let lines = header_map::parse_borrowed(&map);
-        // Envoy may answer before our request phase ran (e.g. an earlier filter's
-        // local reply): then the top-level policy applies, with nothing known.
+        // The request phase did not run (Envoy answered before it, e.g. a codec error
+        // after the request headers): the top-level policy applies, with nothing known.
+        // (A local reply of a filter placed before us never reaches this hook.)
         let fallback;
         let (policy, state) = match &self.exchange {
             Some((p, s)) => (p, s),
@@ -254,10 +259,8 @@ impl Stream {
         if !log::log_enabled!(log::Level::Warn) {
             return;
         }
-        let Ok(mut limiter) = self.limiter.try_borrow_mut() else {
-            return;
-        };
-        if let Admit::Log { suppressed } = limiter.admit(abi::now_secs()) {
+        let admitted = LIMITER.with(|l| l.try_borrow_mut().map(|mut l| l.admit(abi::now_secs())));
+        if let Ok(Admit::Log { suppressed }) = admitted {
             let line = line();
             if suppressed > 0 {
                 log::warn!("{line} ({suppressed} similar lines suppressed)");
