@@ -32,11 +32,31 @@ pub fn edit<'a>(
             None => {}
         }
     }
+    // Any other `Access-Control-*` the upstream set (e.g. `-Allow-Local-Network`) goes
+    // too: a grant is ours to make. Rare, so the owned name costs nothing in practice.
+    let mut others: Vec<&str> = Vec::new();
+    for (name, _) in response.iter() {
+        let b = name.as_bytes();
+        let lower_prefix = b.len() > PREFIX.len() && b[..PREFIX.len()].eq_ignore_ascii_case(PREFIX.as_bytes());
+        if lower_prefix
+            && !RESPONSE_HEADERS.iter().any(|n| n.eq_ignore_ascii_case(name))
+            && !others.iter().any(|o| o.eq_ignore_ascii_case(name))
+        {
+            others.push(name);
+        }
+    }
+    ops.extend(
+        others
+            .into_iter()
+            .map(|n| HeaderOp::Remove(Cow::Owned(n.to_ascii_lowercase()))),
+    );
     // A `*` policy answers every request alike: nothing to vary on.
     if !policy.any_origin() {
         ops.extend(vary::append(response, vary::ORIGIN));
     }
 }
+
+const PREFIX: &str = "access-control-";
 
 /// Replaces every line of `name`, unless the upstream already sent exactly this one line.
 fn set<'a>(ops: &mut Vec<HeaderOp<'a>>, response: Headers<'_>, name: &'static str, value: &'a [u8]) {

@@ -546,6 +546,8 @@ fn actual_cases() -> Vec<Case> {
                 ("access-control-allow-origin", "https://evil.example.net"),
                 ("access-control-allow-credentials", "true"),
                 ("access-control-expose-headers", "x-secret"),
+                ("Access-Control-Allow-Local-Network", "true"),
+                ("access-control-future-grant", "yes"),
             ],
             headers: &[VARY_ORIGIN],
             counter: Counter::ActualBlocked,
