@@ -121,6 +121,7 @@ pub fn compile(raw: &RawConfig) -> Result<Config, ConfigError> {
         websocket: part(&raw.websocket, "websocket", |r, p| WebsocketPolicy::compile(r, mode, p))?,
         log_blocked: raw.log_blocked,
     };
+    warn_combinations(&top, "", &mut warnings);
     if top.headers.is_none() && mode == Mode::Production {
         warnings.push(
             "headers: off in production: no security headers at all, HSTS among them, so browsers are not \
@@ -132,6 +133,7 @@ pub fn compile(raw: &RawConfig) -> Result<Config, ConfigError> {
     for (i, rule) in raw.rules.iter().enumerate() {
         let path = index("rules", i);
         let parts = compile_rule(rule, &top, mode, &path, &mut warnings)?;
+        warn_combinations(&parts, &path, &mut warnings);
         let name = match &rule.name {
             Some(n) => metric_label(n, &join(&path, "name"))?,
             None => format!("rule{i}"),
@@ -187,6 +189,22 @@ fn compile_rule(
             Override::Replace(b) => b,
         },
     })
+}
+
+/// Legal but surprising combinations of parts on one route.
+fn warn_combinations(parts: &Parts, path: &str, warnings: &mut Vec<String>) {
+    if !parts.cors.as_ref().is_some_and(|c| c.allows_any_origin()) {
+        return;
+    }
+    for (name, on) in [("csrf", parts.csrf.is_some()), ("websocket", parts.websocket.is_some())] {
+        if on {
+            warnings.push(format!(
+                "{}: on a route whose CORS policy allows any origin: that policy vouches for no origin, \
+                 so cross-site requests are refused unless {name}.trusted_origins lists them",
+                join(path, name)
+            ));
+        }
+    }
 }
 
 fn route_policy(name: String, index: usize, p: Parts) -> RoutePolicy {
@@ -338,6 +356,16 @@ mod tests {
                 "{doc}\n got: {got}\nwant: {want}"
             );
         }
+    }
+
+    #[test]
+    fn csrf_on_a_star_route_is_a_warning() {
+        let c = load(
+            br#"{"csrf": true, "rules": [{"match": {"path_prefix": "/public/"}, "cors": {"allowed_origins": ["*"]}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(c.warnings[0].starts_with("rules[0].csrf: on a route whose CORS policy allows any origin"));
     }
 
     #[test]
