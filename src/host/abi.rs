@@ -40,6 +40,7 @@ extern "C" {
         headers_size: usize,
         grpc_status: i32,
     ) -> u32;
+    fn proxy_close_stream(stream: u32) -> u32;
     fn proxy_define_metric(kind: u32, name: *const u8, size: usize, id: *mut u32) -> u32;
     fn proxy_increment_metric(id: u32, offset: i64) -> u32;
 }
@@ -132,6 +133,14 @@ pub fn send_local_response(status: u32, headers: &[u8], body: &[u8], details: &s
             headers.len(),
             -1,
         )
+    }
+}
+
+/// Resets the HTTP stream (the client sees the connection or stream reset).
+pub fn reset_request() {
+    const STREAM_HTTP_REQUEST: u32 = 0;
+    unsafe {
+        proxy_close_stream(STREAM_HTTP_REQUEST);
     }
 }
 

@@ -211,10 +211,11 @@ impl HttpContext for Stream {
         if let Some(reply) = &outcome.reply {
             let headers = header_map::serialize(&reply.headers);
             let status = abi::send_local_response(reply.status, &headers, &reply.body, "edge_shield");
-            if status == abi::OK {
-                action = Action::Pause;
-            } else {
-                log::error!("edge-shield: could not send a local reply (host status {status})");
+            action = Action::Pause;
+            if status != abi::OK {
+                // Fail closed: a refusal that could not be sent must not become a pass.
+                log::error!("edge-shield: could not send a local reply (host status {status}); resetting the stream");
+                abi::reset_request();
             }
         }
         self.exchange = Some((policy.clone(), outcome.state));
