@@ -110,6 +110,21 @@ fn defaults_on_html_json_and_envoys_own_replies() {
     assert_absent(&api, &HTML_ONLY, "JSON");
     assert_absent(&api, &FINGERPRINTS, "JSON");
 
+    // SVG and other XML documents run script when opened directly (an uploaded SVG is
+    // stored XSS): they get the HTML-only headers too. A PNG does not.
+    for ct in [
+        "image/svg+xml",
+        "application/xml; charset=utf-8",
+        "application/atom+xml",
+    ] {
+        let doc = get("/upload/avatar").upstream_header("Content-Type", ct).send(&envoy);
+        assert_once(&doc, &HELMET_OVER_HTTP, ct);
+    }
+    let png = get("/upload/avatar.png")
+        .upstream_header("Content-Type", "image/png")
+        .send(&envoy);
+    assert_absent(&png, &HTML_ONLY, "PNG");
+
     // No content type: a browser may sniff it as HTML, so it gets the HTML-only headers.
     let bare = get("/bare").send(&envoy);
     assert!(!bare.has("content-type"));
