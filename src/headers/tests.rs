@@ -280,7 +280,11 @@ fn refused_configurations() {
         ),
         (
             r#"{"headers": {"custom": {"connection": "close"}}}"#,
-            r#"edge-shield: headers.custom: "connection": a connection or framing header belongs to the proxy"#,
+            r#"edge-shield: headers.custom: "connection": a connection or framing header belongs to the proxy; take it out of custom"#,
+        ),
+        (
+            r#"{"headers": {"remove": ["server", "set-cookie"]}}"#,
+            r#"edge-shield: headers.remove[1]: "set-cookie": cookies are the application's: its Set-Cookie lines must reach the browser as they are, each apart; the cookies settings harden them; take it out of remove"#,
         ),
         (
             r#"{"headers": {"custom": {"x-powered-by": "love"}}}"#,
