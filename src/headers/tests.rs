@@ -239,6 +239,10 @@ fn refused_configurations() {
             "edge-shield: headers.strict_transport_security.preload: true: the HSTS preload list requires max_age of at least 31536000 (one year), not 86400",
         ),
         (
+            r#"{"headers": {"strict_transport_security": {"preload": true, "include_subdomains": null}}}"#,
+            "edge-shield: headers.strict_transport_security.include_subdomains: null is refused here: write true or false, or leave the field out for its default",
+        ),
+        (
             r#"{"headers": {"x_frame_options": "ALLOWALL"}}"#,
             r#"edge-shield: headers.x_frame_options: "ALLOWALL": X-Frame-Options does not support this value; use "DENY" or "SAMEORIGIN""#,
         ),
