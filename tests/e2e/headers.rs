@@ -538,6 +538,18 @@ fn report_only_permissions_and_custom_headers() {
         "options",
     );
     assert_absent(&r, &["content-security-policy", "clear-site-data"], "options");
+    // The app's own endpoints stay, ours follow: our report-to names one that exists.
+    let app_endpoints = html(get("/page"))
+        .upstream_header("Reporting-Endpoints", "app=\"https://app.example.com/r\"")
+        .send(&envoy);
+    assert_once(
+        &app_endpoints,
+        &[(
+            "reporting-endpoints",
+            "app=\"https://app.example.com/r\", csp=\"https://reports.example.com/csp\"",
+        )],
+        "app's endpoints",
+    );
     // The app's own cache policy stands.
     let cached = get("/asset.js")
         .upstream_header("content-type", "text/javascript")
@@ -575,6 +587,14 @@ fn invalid_header_configurations_are_refused_by_envoy() {
         (
             r#"{"headers": {"strict_transport_security": {"preload": true, "max_age": 600}}}"#,
             "edge-shield: headers.strict_transport_security.preload: true: the HSTS preload list requires max_age of at least 31536000",
+        ),
+        (
+            r#"{"headers": {"strict_transport_security": {"preload": true, "include_subdomains": null}}}"#,
+            "edge-shield: headers.strict_transport_security.include_subdomains: null is refused here: write true or false",
+        ),
+        (
+            r#"{"headers": {"remove": ["x-powered-by", "set-cookie"]}}"#,
+            r#"edge-shield: headers.remove[1]: "set-cookie": cookies are the application's"#,
         ),
     ];
     for (plugin, want) in cases {
