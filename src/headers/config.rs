@@ -127,7 +127,7 @@ pub struct RawCsp {
     /// directive → sources; `null` drops a default directive.
     #[serde(default)]
     pub directives: OrderedMap<Option<OneOrMany>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "boolean")]
     pub use_defaults: Option<bool>,
     /// helmet's `dangerouslyDisableDefaultSrc`: send a policy without `default-src`.
     #[serde(default)]
@@ -145,9 +145,9 @@ pub struct RawCsp {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHsts {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "seconds")]
     pub max_age: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "boolean")]
     pub include_subdomains: Option<bool>,
     #[serde(default)]
     pub preload: bool,
@@ -171,6 +171,26 @@ impl Default for RawHsts {
     }
 }
 
+/// An optional field that, when given, must not be `null`. Elsewhere `null` switches
+/// a setting off, so reading it here as "the default" (`"include_subdomains": null`
+/// meaning true, and passing the preload check) would do the opposite of what it says.
+fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D, what: &str) -> Result<Option<T>, D::Error> {
+    match Option::<T>::deserialize(d)? {
+        Some(v) => Ok(Some(v)),
+        None => Err(de::Error::custom(format!(
+            "null is refused here: write {what}, or leave the field out for its default"
+        ))),
+    }
+}
+
+fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    not_null(d, "true or false")
+}
+
+fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    not_null(d, "a number of seconds")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +208,31 @@ mod tests {
             e.starts_with("invalid type: string \"yes\", expected true, false, or a list of header keys, as in [\"content_security_policy\"]"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn null_is_not_the_default() {
+        let e = serde_json::from_str::<RawHsts>(r#"{"include_subdomains": null, "preload": true}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("null is refused here: write true or false, or leave the field out for its default"),
+            "{e}"
+        );
+        let e = serde_json::from_str::<RawHsts>(r#"{"max_age": null}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("null is refused here: write a number of seconds"), "{e}");
+        let e = serde_json::from_str::<RawCsp>(r#"{"use_defaults": null}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("null is refused here: write true or false"), "{e}");
+        // Given or left out, as before.
+        let given: RawHsts = serde_json::from_str(r#"{"include_subdomains": false, "max_age": 0}"#).unwrap();
+        assert_eq!((given.include_subdomains, given.max_age), (Some(false), Some(0)));
+        let absent: RawCsp = serde_json::from_str("{}").unwrap();
+        assert_eq!(absent.use_defaults, None);
+        assert!(serde_json::from_str::<RawHsts>(r#"{"include_subdomains": "yes"}"#).is_err());
     }
 
     #[test]

@@ -17,11 +17,8 @@ pub fn parse(path: &str, map: &OrderedMap<String>) -> Result<Vec<(String, String
                 h.name, h.key
             ));
         }
-        if name == "set-cookie" {
-            return fail("cookies are the application's (several Set-Cookie lines must stay apart); the cookies settings harden them".into());
-        }
         if let Some(why) = reserved::reserved(&name) {
-            return fail(why.to_string());
+            return fail(format!("{why}; take it out of custom"));
         }
         if out.iter().any(|(n, _)| *n == name) {
             return fail("given twice (header names are case-insensitive); keep one".into());

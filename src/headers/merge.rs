@@ -1,8 +1,10 @@
 //! The response path: given the response headers as the upstream (or Envoy) sent them,
 //! the few edits that make them match the policy. Nothing is serialized here; values
-//! are borrowed from the compiled policy.
+//! are borrowed from the compiled policy, and the upstream's are copied only where its
+//! repeated lines must become one.
 
 use super::content_type;
+use super::managed::Combine;
 use super::policy::{HeaderPolicy, Line};
 use crate::engine::{writable, HeaderOp};
 use crate::request::Headers;
@@ -31,18 +33,130 @@ fn merge_line<'a>(line: &'a Line, applies: bool, response: Headers<'_>, ops: &mu
         Some(theirs) if applies && line.override_ => {
             (repeated || theirs != line.value.as_bytes()).then_some(HeaderOp::Set(name, ours))
         }
-        // Collapsing repeats copies the upstream's first value: never one that could
-        // inject a header line. Ours replaces it, or (where ours does not apply) it goes.
-        Some(theirs) if repeated && !writable(theirs) => Some(if applies {
-            HeaderOp::Set(name, ours)
-        } else {
-            HeaderOp::Remove(name)
-        }),
-        // The upstream's value is kept: the app knows its own page. Repeats collapse
-        // to its first line (a browser applies the first HSTS line, RFC 6797 §8.1).
-        Some(theirs) => repeated.then(|| HeaderOp::Set(name, Cow::Owned(theirs.to_vec()))),
+        // The upstream's value is kept: the app knows its own page.
+        Some(_) => match kept(line, applies, response, repeated) {
+            Kept::Unchanged => None,
+            Kept::Ours => Some(HeaderOp::Set(name, ours)),
+            Kept::Value(v) => Some(HeaderOp::Set(name, Cow::Owned(v))),
+            Kept::Deny => Some(HeaderOp::Set(name, Cow::Borrowed(b"DENY"))),
+            Kept::Gone => Some(HeaderOp::Remove(name)),
+        },
     };
     ops.extend(op);
+}
+
+/// What the upstream's lines become when its value is kept.
+enum Kept {
+    /// One usable line already: nothing to do.
+    Unchanged,
+    /// One line of ours replaces them.
+    Ours,
+    /// One line of this value replaces them.
+    Value(Vec<u8>),
+    /// X-Frame-Options: DENY replaces them.
+    Deny,
+    /// They go, and nothing replaces them.
+    Gone,
+}
+
+/// The upstream's lines as one line that means what they meant ([`Combine`]).
+fn kept(line: &Line, applies: bool, response: Headers<'_>, repeated: bool) -> Kept {
+    let values = || response.get_all(&line.name).filter(|v| !is_empty(v));
+    let ours = line.value.as_bytes();
+    let Some(first) = values().next() else {
+        // Only empty lines, which browsers ignore: as good as absent.
+        return match (applies, repeated) {
+            (true, _) => Kept::Ours,
+            (false, true) => Kept::Gone,
+            (false, false) => Kept::Unchanged,
+        };
+    };
+    let joins_ours = applies && line.combine == Combine::JoinOurs;
+    if !repeated && (!joins_ours || first == ours) {
+        return Kept::Unchanged;
+    }
+    match line.combine {
+        Combine::First => copy(first, applies),
+        Combine::Strictest if blocks_framing(values()) => Kept::Deny,
+        Combine::Strictest => copy(first, applies),
+        Combine::Join | Combine::JoinOurs => join(values, ours, applies, joins_ours),
+    }
+}
+
+fn is_empty(value: &[u8]) -> bool {
+    value.trim_ascii().is_empty()
+}
+
+/// One upstream value, copied: never one that could inject a header line. Ours
+/// replaces it, or (where ours does not apply) it goes.
+fn copy(value: &[u8], applies: bool) -> Kept {
+    match (writable(value), applies) {
+        (true, _) => Kept::Value(value.to_vec()),
+        (false, true) => Kept::Ours,
+        (false, false) => Kept::Gone,
+    }
+}
+
+/// The values joined with `, `, as a browser combines field lines. A value that could
+/// inject a header line is replaced by ours (once) or left out; `append_ours` puts ours
+/// last, where a dictionary's later member of the same name wins.
+fn join<'v, I>(values: impl Fn() -> I, ours: &[u8], applies: bool, append_ours: bool) -> Kept
+where
+    I: Iterator<Item = &'v [u8]>,
+{
+    let first = values().next().unwrap_or_default();
+    // The same value twice (an app and a middleware both adding it) means what it
+    // means once; scanners are spared a needless comma.
+    let take = if values().all(|v| v == first) { 1 } else { usize::MAX };
+    let mut out: Vec<u8> = Vec::new();
+    let mut substitute = (applies && !append_ours).then_some(ours);
+    for v in values().take(take) {
+        if writable(v) {
+            push_item(&mut out, v);
+        } else if let Some(ours) = substitute.take() {
+            push_item(&mut out, ours);
+        }
+    }
+    if append_ours && out != ours {
+        push_item(&mut out, ours);
+    }
+    if out.is_empty() {
+        Kept::Gone
+    } else if out == ours {
+        Kept::Ours
+    } else {
+        Kept::Value(out)
+    }
+}
+
+fn push_item(list: &mut Vec<u8>, item: &[u8]) {
+    if !list.is_empty() {
+        list.extend_from_slice(b", ");
+    }
+    list.extend_from_slice(item);
+}
+
+/// Whether a browser refuses to frame a document with these X-Frame-Options values.
+/// HTML's processing model splits them on commas into a set of lower-cased values:
+/// "deny" blocks, and so does more than one distinct value when one of them is a
+/// known one ("deny", "sameorigin", "allowall").
+fn blocks_framing<'v>(values: impl Iterator<Item = &'v [u8]>) -> bool {
+    const KNOWN: [&[u8]; 3] = [b"deny", b"sameorigin", b"allowall"];
+    let tokens = values
+        .flat_map(|v| v.split(|b| *b == b','))
+        .map(<[u8]>::trim_ascii)
+        .filter(|t| !t.is_empty());
+    let mut first: Option<&[u8]> = None;
+    let (mut known, mut distinct) = (false, false);
+    for token in tokens {
+        if token.eq_ignore_ascii_case(b"deny") {
+            return true;
+        }
+        known |= KNOWN.iter().any(|k| token.eq_ignore_ascii_case(k));
+        let first = *first.get_or_insert(token);
+        distinct |= !first.eq_ignore_ascii_case(token);
+    }
+    known && distinct
 }
 
 /// One `Remove` per listed name present in the response, however many lines it has.
@@ -126,8 +240,8 @@ mod tests {
                 &keep,
                 &[
                     html,
-                    ("x-frame-options", "DENY\r\nx-evil: 1"),
-                    ("x-frame-options", "DENY"),
+                    ("x-frame-options", "ALLOWALL\r\nx-evil: 1"),
+                    ("x-frame-options", "ALLOWALL\r\nx-evil: 1"),
                 ],
                 &["=x-frame-options: SAMEORIGIN"],
             ),
@@ -186,6 +300,239 @@ mod tests {
                 p.lines[0].override_
             );
         }
+    }
+
+    /// Repeated upstream lines become one line that means to a browser what they meant.
+    #[test]
+    fn repeated_upstream_lines_combine_per_header() {
+        let p = policy(
+            r#"{"content_security_policy": {"use_defaults": false, "directives": {"default-src": ["'self'"]},
+                "report_to": "csp", "reporting_endpoints": {"csp": "https://r.example/csp"}},
+            "permissions_policy": {"camera": []}, "cache_control": "no-store", "clear_site_data": ["cache"],
+            "custom": {"X-Robots-Tag": "noindex"}}"#,
+        );
+        let our_csp = "default-src 'self';report-to csp";
+        let our_endpoints = "csp=\"https://r.example/csp\"";
+        let html = ("content-type", "text/html");
+        let json = ("content-type", "application/json");
+        let csp = "content-security-policy";
+        let re = "reporting-endpoints";
+        let xfo = "x-frame-options";
+        let hsts = "strict-transport-security";
+        // (over HTTPS, response lines, header looked at, its ops)
+        type Case<'a> = (bool, &'a [(&'a str, &'a str)], &'a str, &'a [&'a str]);
+        let cases: &[Case] = &[
+            // CSP3: a comma-separated list of policies, each enforced: all of them stay.
+            (
+                true,
+                &[html, (csp, "default-src 'none'"), (csp, "script-src 'self'")],
+                csp,
+                &["=content-security-policy: default-src 'none', script-src 'self'"],
+            ),
+            (
+                true,
+                &[html, (csp, "img-src 'self'"), (csp, ""), (csp, "font-src 'self'")],
+                csp,
+                &["=content-security-policy: img-src 'self', font-src 'self'"],
+            ),
+            (
+                true,
+                &[html, (csp, "img-src 'self'"), (csp, "img-src 'self'")],
+                csp,
+                &["=content-security-policy: img-src 'self'"],
+            ),
+            (true, &[html, (csp, "default-src 'none'")], csp, &[]),
+            (
+                false,
+                &[json, (csp, "img-src 'self'"), (csp, "font-src 'self'")],
+                csp,
+                &["=content-security-policy: img-src 'self', font-src 'self'"],
+            ),
+            // Empty lines are no policy: ours fills in where it applies, else they go.
+            (
+                true,
+                &[html, (csp, "")],
+                csp,
+                &["=content-security-policy: default-src 'self';report-to csp"],
+            ),
+            (
+                true,
+                &[html, (csp, ""), (csp, " ")],
+                csp,
+                &["=content-security-policy: default-src 'self';report-to csp"],
+            ),
+            (true, &[json, (csp, ""), (csp, "")], csp, &["-content-security-policy"]),
+            (true, &[json, (csp, "")], csp, &[]),
+            // A value that could inject a line: ours in its place, or left out.
+            (
+                true,
+                &[html, (csp, "x\r\ny: z"), (csp, "img-src 'self'")],
+                csp,
+                &["=content-security-policy: default-src 'self';report-to csp, img-src 'self'"],
+            ),
+            (
+                true,
+                &[json, (csp, "x\r\ny: z"), (csp, "img-src 'self'")],
+                csp,
+                &["=content-security-policy: img-src 'self'"],
+            ),
+            (true, &[json, (csp, "a\0"), (csp, "b\0")], csp, &["-content-security-policy"]),
+            // Lists and dictionaries: the browser combines them the same way.
+            (
+                true,
+                &[("referrer-policy", "no-referrer"), ("referrer-policy", "strict-origin")],
+                "referrer-policy",
+                &["=referrer-policy: no-referrer, strict-origin"],
+            ),
+            (
+                true,
+                &[("permissions-policy", "camera=()"), ("permissions-policy", "geolocation=()")],
+                "permissions-policy",
+                &["=permissions-policy: camera=(), geolocation=()"],
+            ),
+            (
+                true,
+                &[("cache-control", "public"), ("cache-control", "max-age=60")],
+                "cache-control",
+                &["=cache-control: public, max-age=60"],
+            ),
+            (
+                true,
+                &[("clear-site-data", "\"cache\""), ("clear-site-data", "\"cookies\"")],
+                "clear-site-data",
+                &["=clear-site-data: \"cache\", \"cookies\""],
+            ),
+            (
+                true,
+                &[("x-robots-tag", "noindex"), ("X-Robots-Tag", "nofollow")],
+                "x-robots-tag",
+                &["=x-robots-tag: noindex, nofollow"],
+            ),
+            // Single values: browsers use the first (RFC 6797 §8.1 for HSTS).
+            (
+                true,
+                &[(hsts, "max-age=600"), (hsts, "max-age=0")],
+                hsts,
+                &["=strict-transport-security: max-age=600"],
+            ),
+            (
+                false,
+                &[(hsts, "max-age=600"), (hsts, "max-age=0")],
+                hsts,
+                &["=strict-transport-security: max-age=600"],
+            ),
+            (
+                true,
+                &[(hsts, ""), (hsts, "max-age=600")],
+                hsts,
+                &["=strict-transport-security: max-age=600"],
+            ),
+            (
+                true,
+                &[(hsts, ""), (hsts, "")],
+                hsts,
+                &["=strict-transport-security: max-age=31536000; includeSubDomains"],
+            ),
+            (false, &[(hsts, ""), (hsts, "")], hsts, &["-strict-transport-security"]),
+            (
+                true,
+                &[(hsts, "max-age=1\0"), (hsts, "max-age=600")],
+                hsts,
+                &["=strict-transport-security: max-age=31536000; includeSubDomains"],
+            ),
+            (
+                false,
+                &[(hsts, "max-age=1\0"), (hsts, "max-age=600")],
+                hsts,
+                &["-strict-transport-security"],
+            ),
+            (
+                true,
+                &[("x-content-type-options", "nosniff"), ("x-content-type-options", "sniff")],
+                "x-content-type-options",
+                &["=x-content-type-options: nosniff"],
+            ),
+            (
+                true,
+                &[
+                    ("cross-origin-opener-policy", "unsafe-none"),
+                    ("cross-origin-opener-policy", "same-origin"),
+                ],
+                "cross-origin-opener-policy",
+                &["=cross-origin-opener-policy: unsafe-none"],
+            ),
+            // X-Frame-Options: browsers block when the values disagree; never looser.
+            (true, &[html, (xfo, "SAMEORIGIN"), (xfo, "DENY")], xfo, &["=x-frame-options: DENY"]),
+            (true, &[html, (xfo, "SAMEORIGIN"), (xfo, "deny")], xfo, &["=x-frame-options: DENY"]),
+            (true, &[html, (xfo, "SAMEORIGIN, DENY"), (xfo, "")], xfo, &["=x-frame-options: DENY"]),
+            (true, &[html, (xfo, ""), (xfo, "Deny")], xfo, &["=x-frame-options: DENY"]),
+            (true, &[json, (xfo, "DENY"), (xfo, "SAMEORIGIN")], xfo, &["=x-frame-options: DENY"]),
+            (true, &[html, (xfo, "SAMEORIGIN"), (xfo, "ALLOWALL")], xfo, &["=x-frame-options: DENY"]),
+            (
+                true,
+                &[html, (xfo, "ALLOW-FROM https://a.example"), (xfo, "SAMEORIGIN")],
+                xfo,
+                &["=x-frame-options: DENY"],
+            ),
+            (
+                true,
+                &[html, (xfo, "sameorigin"), (xfo, "SAMEORIGIN")],
+                xfo,
+                &["=x-frame-options: sameorigin"],
+            ),
+            (true, &[html, (xfo, ""), (xfo, "SAMEORIGIN")], xfo, &["=x-frame-options: SAMEORIGIN"]),
+            // Only invalid values: browsers ignore them all, as they ignore the first.
+            (true, &[html, (xfo, "INVALID"), (xfo, "BOGUS")], xfo, &["=x-frame-options: INVALID"]),
+            // Reporting-Endpoints: the upstream's members, then ours (ours wins a shared name).
+            (
+                true,
+                &[html, (re, "app=\"https://a.example/r\"")],
+                re,
+                &["=reporting-endpoints: app=\"https://a.example/r\", csp=\"https://r.example/csp\""],
+            ),
+            (
+                true,
+                &[html, (re, "a=\"https://a.example/r\""), (re, "b=\"https://b.example/r\"")],
+                re,
+                &["=reporting-endpoints: a=\"https://a.example/r\", b=\"https://b.example/r\", csp=\"https://r.example/csp\""],
+            ),
+            (true, &[html, (re, our_endpoints)], re, &[]),
+            (
+                true,
+                &[html, (re, "")],
+                re,
+                &["=reporting-endpoints: csp=\"https://r.example/csp\""],
+            ),
+            (
+                true,
+                &[html, (re, "a=\"https://a.example/\r\nx: y\"")],
+                re,
+                &["=reporting-endpoints: csp=\"https://r.example/csp\""],
+            ),
+            (true, &[json, (re, "app=\"https://a.example/r\"")], re, &[]),
+            (
+                true,
+                &[json, (re, "a=\"https://a.example/r\""), (re, "b=\"https://b.example/r\"")],
+                re,
+                &["=reporting-endpoints: a=\"https://a.example/r\", b=\"https://b.example/r\""],
+            ),
+        ];
+        for (https, response, name, want) in cases {
+            let got: Vec<String> = ops(&p, *https, response)
+                .into_iter()
+                .filter(|o| o[1..].starts_with(&format!("{name}:")) || o[1..] == **name)
+                .collect();
+            assert_eq!(got, *want, "{response:?} https={https}");
+        }
+        assert_eq!(p.lines[0].value, our_csp);
+
+        // override: ours replaces the upstream's endpoints, as every other header.
+        let overriding = policy(
+            r#"{"content_security_policy": {"report_to": "csp", "reporting_endpoints": {"csp": "https://r.example/csp"}},
+            "override": ["content_security_policy"]}"#,
+        );
+        let got = ops(&overriding, true, &[html, (re, "app=\"https://a.example/r\"")]);
+        assert!(got.contains(&format!("={re}: {our_endpoints}")), "{got:?}");
     }
 
     #[test]

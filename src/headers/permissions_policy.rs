@@ -146,7 +146,7 @@ pub fn parse(path: &str, map: &OrderedMap<Vec<String>>) -> Result<String, Config
             let p = index(&at, i);
             value::list_item(&p, item)?;
             let item = allow_item(&p, item)?;
-            value::no_repeat(&p, &items.iter().map(String::as_str).collect::<Vec<_>>(), &item)?;
+            value::no_repeat(&p, &items, &item)?;
             items.push(item);
         }
         if items.len() > 1 && items.iter().any(|s| s == "*") {

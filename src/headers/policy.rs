@@ -2,7 +2,7 @@
 
 use super::choice::Choice;
 use super::config::{OverrideSpec, RawHeaders, RawHsts};
-use super::managed::{self, Managed};
+use super::managed::{self, Combine, Managed};
 use super::{
     cache_control, clear_site_data, cross_origin, csp, custom, frame_options, hsts, permissions_policy,
     referrer_policy, remove, simple, suggest,
@@ -24,6 +24,8 @@ pub struct Line {
     pub https_only: bool,
     /// Replaces the upstream's value instead of keeping it.
     pub override_: bool,
+    /// How the upstream's repeated lines of this header become one.
+    pub combine: Combine,
 }
 
 #[derive(Debug)]
@@ -42,6 +44,7 @@ struct Entry {
     name: String,
     value: String,
     https_only: bool,
+    combine: Combine,
 }
 
 impl Entry {
@@ -51,6 +54,7 @@ impl Entry {
             name: h.name.to_string(),
             value: value.into(),
             https_only: false,
+            combine: h.combine,
         }
     }
 }
@@ -164,6 +168,9 @@ impl HeaderPolicy {
                 name,
                 value,
                 https_only: false,
+                // What a custom header means is the application's business; joining keeps
+                // every value the upstream sent, as a proxy combining the lines would.
+                combine: Combine::Join,
             });
         }
         let entries = b.entries;
@@ -207,6 +214,7 @@ impl HeaderPolicy {
                 html_only: html_only.contains(&e.key),
                 override_: override_keys.contains(&e.key),
                 https_only: e.https_only,
+                combine: e.combine,
                 name: e.name,
                 value: e.value,
             })

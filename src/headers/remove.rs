@@ -138,7 +138,7 @@ fn names(path: &str, list: &[String]) -> Result<Vec<String>, ConfigError> {
         }
         let name = value::header_name(&p, raw)?;
         if let Some(why) = reserved::reserved(&name) {
-            return Err(ConfigError::at_str(p, raw, why));
+            return Err(ConfigError::at_str(p, raw, format!("{why}; take it out of remove")));
         }
         if seen.contains(&name) {
             return Err(ConfigError::at_str(
@@ -196,7 +196,10 @@ mod tests {
             (r#""server""#, "edge-shield: headers.remove: \"server\": remove takes \"owasp\" or a list of header names"),
             (r#"["server", "Server"]"#, "edge-shield: headers.remove[1]: \"Server\": listed twice (header names are case-insensitive); remove the repetition"),
             (r#"["content-length"]"#, "edge-shield: headers.remove[0]: \"content-length\": a connection or framing header belongs to the proxy"),
-            (r#"["vary"]"#, "edge-shield: headers.remove[0]: \"vary\": CORS headers and Vary are managed by the cors settings"),
+            (r#"["vary"]"#, "edge-shield: headers.remove[0]: \"vary\": CORS headers and Vary are managed by the cors settings; take it out of remove"),
+            (r#"["x-powered-by", "Set-Cookie"]"#, "edge-shield: headers.remove[1]: \"Set-Cookie\": cookies are the application's: its Set-Cookie lines must reach the browser as they are, each apart; the cookies settings harden them; take it out of remove"),
+            (r#"["content-type"]"#, "edge-shield: headers.remove[0]: \"content-type\": the content type is the application's"),
+            (r#"["access-control-allow-origin"]"#, "edge-shield: headers.remove[0]: \"access-control-allow-origin\": CORS headers and Vary are managed by the cors settings"),
             (r#"["x powered"]"#, "edge-shield: headers.remove[0]: \"x powered\": not a valid header name"),
             (r#"[":status"]"#, "edge-shield: headers.remove[0]: \":status\": pseudo-headers"),
         ];

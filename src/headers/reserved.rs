@@ -23,6 +23,11 @@ pub fn reserved(name: &str) -> Option<&'static str> {
     if name == "vary" || name.starts_with("access-control-") {
         return Some("CORS headers and Vary are managed by the cors settings");
     }
+    if name == "set-cookie" {
+        return Some(
+            "cookies are the application's: its Set-Cookie lines must reach the browser as they are, each apart; the cookies settings harden them",
+        );
+    }
     None
 }
 
@@ -36,6 +41,7 @@ mod tests {
         assert!(reserved("access-control-allow-origin").is_some());
         assert!(reserved("vary").is_some());
         assert!(reserved("content-type").is_some());
+        assert!(reserved("set-cookie").is_some());
         assert!(reserved("x-robots-tag").is_none());
         assert!(reserved("server").is_none());
     }

@@ -1,13 +1,26 @@
 //! "Did you mean …?" for misspelt names: the nearest known name, if it is near enough.
 
+/// Longer words get no suggestion: every known name is far shorter, and the edit
+/// distance's table grows with the word, so an enormous unknown key could otherwise
+/// exhaust the VM's memory at load.
+const MAX_WORD: usize = 64;
+
 /// The candidate closest to `word` (case, `_` versus `-` and camelCase ignored), if it
 /// is at most two edits away and not further than a third of the word's length.
 pub fn nearest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    if word.len() > MAX_WORD {
+        return None;
+    }
     let word = fold(word);
-    let limit = (word.chars().count() / 3).clamp(1, 2);
+    let len = word.chars().count();
+    let limit = (len / 3).clamp(1, 2);
     candidates
         .into_iter()
-        .map(|c| (distance(&word, &fold(c)), c))
+        .filter_map(|c| {
+            let folded = fold(c);
+            // Each edit changes the length by one at most: no need to compute the rest.
+            (folded.chars().count().abs_diff(len) <= limit).then(|| (distance(&word, &folded), c))
+        })
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -91,6 +104,25 @@ mod tests {
         }
         assert_eq!(hint("scirpt-src", known), "; did you mean \"script-src\"?");
         assert_eq!(hint("zzz", known), "");
+    }
+
+    #[test]
+    fn long_words_are_not_compared() {
+        // A megabyte-long key would need a table of a megabyte times each candidate.
+        let huge = "a".repeat(1 << 20);
+        assert_eq!(nearest(&huge, ["default-src"]), None);
+        let just_over = format!("default-src{}", "x".repeat(MAX_WORD));
+        assert_eq!(nearest(&just_over, [just_over.as_str()]), None);
+        // Up to the limit a near name is still found; lengths apart by more than two edits
+        // are never near.
+        let long = "x".repeat(MAX_WORD - 1);
+        let near = format!("{long}y");
+        assert_eq!(nearest(&near, [long.as_str()]), Some(long.as_str()));
+        assert_eq!(nearest("script-src", ["script-src-elem"]), None);
+        assert_eq!(
+            nearest("script-sr", ["script-src-attr", "script-src"]),
+            Some("script-src")
+        );
     }
 
     #[test]

@@ -239,6 +239,10 @@ fn refused_configurations() {
             "edge-shield: headers.strict_transport_security.preload: true: the HSTS preload list requires max_age of at least 31536000 (one year), not 86400",
         ),
         (
+            r#"{"headers": {"strict_transport_security": {"preload": true, "include_subdomains": null}}}"#,
+            "edge-shield: headers.strict_transport_security.include_subdomains: null is refused here: write true or false, or leave the field out for its default",
+        ),
+        (
             r#"{"headers": {"x_frame_options": "ALLOWALL"}}"#,
             r#"edge-shield: headers.x_frame_options: "ALLOWALL": X-Frame-Options does not support this value; use "DENY" or "SAMEORIGIN""#,
         ),
@@ -280,7 +284,11 @@ fn refused_configurations() {
         ),
         (
             r#"{"headers": {"custom": {"connection": "close"}}}"#,
-            r#"edge-shield: headers.custom: "connection": a connection or framing header belongs to the proxy"#,
+            r#"edge-shield: headers.custom: "connection": a connection or framing header belongs to the proxy; take it out of custom"#,
+        ),
+        (
+            r#"{"headers": {"remove": ["server", "set-cookie"]}}"#,
+            r#"edge-shield: headers.remove[1]: "set-cookie": cookies are the application's: its Set-Cookie lines must reach the browser as they are, each apart; the cookies settings harden them; take it out of remove"#,
         ),
         (
             r#"{"headers": {"custom": {"x-powered-by": "love"}}}"#,

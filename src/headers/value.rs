@@ -68,8 +68,8 @@ fn is_tchar(b: u8) -> bool {
 }
 
 /// An error when a list repeats an entry (`seen` holds the entries before `i`).
-pub fn no_repeat(path: &str, seen: &[&str], value: &str) -> Result<(), ConfigError> {
-    if seen.contains(&value) {
+pub fn no_repeat(path: &str, seen: &[impl AsRef<str>], value: &str) -> Result<(), ConfigError> {
+    if seen.iter().any(|s| s.as_ref() == value) {
         Err(ConfigError::at_str(path, value, "listed twice; remove the repetition"))
     } else {
         Ok(())

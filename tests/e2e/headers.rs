@@ -110,6 +110,21 @@ fn defaults_on_html_json_and_envoys_own_replies() {
     assert_absent(&api, &HTML_ONLY, "JSON");
     assert_absent(&api, &FINGERPRINTS, "JSON");
 
+    // SVG and other XML documents run script when opened directly (an uploaded SVG is
+    // stored XSS): they get the HTML-only headers too. A PNG does not.
+    for ct in [
+        "image/svg+xml",
+        "application/xml; charset=utf-8",
+        "application/atom+xml",
+    ] {
+        let doc = get("/upload/avatar").upstream_header("Content-Type", ct).send(&envoy);
+        assert_once(&doc, &HELMET_OVER_HTTP, ct);
+    }
+    let png = get("/upload/avatar.png")
+        .upstream_header("Content-Type", "image/png")
+        .send(&envoy);
+    assert_absent(&png, &HTML_ONLY, "PNG");
+
     // No content type: a browser may sniff it as HTML, so it gets the HTML-only headers.
     let bare = get("/bare").send(&envoy);
     assert!(!bare.has("content-type"));
@@ -187,26 +202,43 @@ fn upstream_values_kept_overridden_and_never_repeated() {
         "kept",
     );
 
-    // Repeated by the upstream, in one case or two: one line, the upstream's first.
+    // Repeated by the upstream, in one case or two: one line that means what they meant.
+    // X-Frame-Options: browsers refuse framing when the lines disagree, so DENY.
     let twice = html(get("/keep"))
-        .upstream_header("X-Frame-Options", "DENY")
         .upstream_header("X-Frame-Options", "SAMEORIGIN")
+        .upstream_header("X-Frame-Options", "DENY")
         .send(&envoy);
     assert_once(&twice, &[("x-frame-options", "DENY")], "repeated");
+    // HSTS: browsers apply the first line (RFC 6797 §8.1); CSP: every policy of the
+    // list is enforced (CSP3), so both stay, joined as the browser would join them.
+    let app_csp2 = "script-src 'self' https://cdn.example.com";
     let cases = html(get("/keep"))
         .upstream_header("x-frame-options", "SAMEORIGIN")
-        .upstream_header("X-Frame-Options", "DENY")
+        .upstream_header("X-Frame-Options", "sameorigin")
         .upstream_header("Strict-Transport-Security", "max-age=600")
         .upstream_header("strict-transport-security", "max-age=0")
+        .upstream_header("Content-Security-Policy", app_csp)
+        .upstream_header("content-security-policy", "")
+        .upstream_header("content-security-policy", app_csp2)
+        .upstream_header("Referrer-Policy", "no-referrer")
+        .upstream_header("referrer-policy", "strict-origin")
         .send(&envoy);
     assert_once(
         &cases,
         &[
             ("x-frame-options", "SAMEORIGIN"),
             ("strict-transport-security", "max-age=600"),
+            ("content-security-policy", &format!("{app_csp}, {app_csp2}")),
+            ("referrer-policy", "no-referrer, strict-origin"),
         ],
         "repeated in two cases",
     );
+    // Only empty lines: as good as absent, ours is sent.
+    let empty = html(get("/keep"))
+        .upstream_header("Content-Security-Policy", "")
+        .upstream_header("content-security-policy", "")
+        .send(&envoy);
+    assert_once(&empty, &HELMET_OVER_HTTP[..1], "empty CSP lines");
     // Not ours to send on JSON, but still never two lines.
     let json_twice = get("/keep")
         .upstream_header("content-type", "application/json")
@@ -215,20 +247,25 @@ fn upstream_values_kept_overridden_and_never_repeated() {
         .send(&envoy);
     assert_once(&json_twice, &[("x-frame-options", "DENY")], "JSON repeated");
 
-    // Hostile bytes from the upstream: collapsed byte for byte, nothing breaks.
+    // Hostile bytes from the upstream: copied byte for byte where kept, nothing breaks.
     let big_csp = format!("default-src 'self' {}", "a".repeat(64 * 1024));
     let hostile = html(get("/keep"))
         .header_bytes("x-test-header", b"X-Frame-Options: \xff\xfe")
         .upstream_header("x-frame-options", "DENY")
+        .header_bytes("x-test-header", b"X-Content-Type-Options: \xff\xfe")
+        .upstream_header("x-content-type-options", "nosniff")
         .upstream_header("Content-Security-Policy", &big_csp)
         .send(&envoy);
-    let xfo: Vec<&[u8]> = hostile
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("x-frame-options"))
-        .map(|(_, v)| v.as_slice())
-        .collect();
-    assert_eq!(xfo, [&b"\xff\xfe"[..]]);
+    let raw = |name: &str| -> Vec<&[u8]> {
+        hostile
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
+            .collect()
+    };
+    assert_eq!(raw("x-frame-options"), [&b"DENY"[..]]);
+    assert_eq!(raw("x-content-type-options"), [&b"\xff\xfe"[..]]);
     assert_eq!(hostile.all("content-security-policy"), [big_csp]);
 
     // override: true: ours replaces the upstream's, also when repeated.
@@ -501,6 +538,18 @@ fn report_only_permissions_and_custom_headers() {
         "options",
     );
     assert_absent(&r, &["content-security-policy", "clear-site-data"], "options");
+    // The app's own endpoints stay, ours follow: our report-to names one that exists.
+    let app_endpoints = html(get("/page"))
+        .upstream_header("Reporting-Endpoints", "app=\"https://app.example.com/r\"")
+        .send(&envoy);
+    assert_once(
+        &app_endpoints,
+        &[(
+            "reporting-endpoints",
+            "app=\"https://app.example.com/r\", csp=\"https://reports.example.com/csp\"",
+        )],
+        "app's endpoints",
+    );
     // The app's own cache policy stands.
     let cached = get("/asset.js")
         .upstream_header("content-type", "text/javascript")
@@ -538,6 +587,14 @@ fn invalid_header_configurations_are_refused_by_envoy() {
         (
             r#"{"headers": {"strict_transport_security": {"preload": true, "max_age": 600}}}"#,
             "edge-shield: headers.strict_transport_security.preload: true: the HSTS preload list requires max_age of at least 31536000",
+        ),
+        (
+            r#"{"headers": {"strict_transport_security": {"preload": true, "include_subdomains": null}}}"#,
+            "edge-shield: headers.strict_transport_security.include_subdomains: null is refused here: write true or false",
+        ),
+        (
+            r#"{"headers": {"remove": ["x-powered-by", "set-cookie"]}}"#,
+            r#"edge-shield: headers.remove[1]: "set-cookie": cookies are the application's"#,
         ),
     ];
     for (plugin, want) in cases {

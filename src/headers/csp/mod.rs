@@ -142,9 +142,8 @@ fn apply_directives(
         match raw_value {
             None => drop_default(&at, &name, use_defaults, list)?,
             Some(v) => {
-                let items = v.to_vec();
                 let kind = directives::kind(&name).unwrap_or(Kind::Sources);
-                sources::check_list(&at, &name, kind, &items, matches!(v, OneOrMany::One(_)))?;
+                let items = sources::check_list(&at, &name, kind, &v.to_vec(), matches!(v, OneOrMany::One(_)))?;
                 match list.iter_mut().find(|(n, _)| *n == name) {
                     Some(entry) => entry.1 = items,
                     None => list.push((name.clone(), items)),
@@ -281,6 +280,11 @@ mod tests {
             (
                 r#"{"use_defaults": false, "directives": {"default-src": ["'self'"]}, "report_to": "csp", "reporting_endpoints": {"csp": "https://r.example/csp"}}"#,
                 "default-src 'self';report-to csp",
+            ),
+            // Keywords are case-insensitive in browsers: accepted in any case, sent in lower case.
+            (
+                r#"{"use_defaults": false, "directives": {"default-src": ["'Self'"], "object-src": "'NONE'", "frame-ancestors": ["'SELF'"]}}"#,
+                "default-src 'self';object-src 'none';frame-ancestors 'self'",
             ),
         ];
         for (json, want) in cases {

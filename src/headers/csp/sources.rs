@@ -26,6 +26,9 @@ pub const KEYWORDS: [&str; 14] = [
 
 const HASHES: [(&str, usize); 3] = [("sha256-", 43), ("sha384-", 64), ("sha512-", 86)];
 
+/// Single-quoted keywords of the other directive kinds (Trusted Types, WebRTC).
+const OTHER_KEYWORDS: [&str; 4] = ["script", "allow", "block", "allow-duplicates"];
+
 pub const SANDBOX_FLAGS: [&str; 14] = [
     "allow-downloads",
     "allow-forms",
@@ -44,8 +47,9 @@ pub const SANDBOX_FLAGS: [&str; 14] = [
 ];
 
 /// Checks a directive's whole value; `path` is the directive's JSON path and `one`
-/// says the value was a single string (its path then has no index).
-pub fn check_list(path: &str, name: &str, kind: Kind, items: &[String], one: bool) -> Result<(), ConfigError> {
+/// says the value was a single string (its path then has no index). Returns the items
+/// as they are serialized ([`normalize`]).
+pub fn check_list(path: &str, name: &str, kind: Kind, items: &[String], one: bool) -> Result<Vec<String>, ConfigError> {
     let at = |i: usize| if one { path.to_string() } else { index(path, i) };
     let count_error = |msg: &str| Err(ConfigError::new(path, json_list(items), msg));
     match kind {
@@ -70,23 +74,42 @@ pub fn check_list(path: &str, name: &str, kind: Kind, items: &[String], one: boo
         }
         _ => {}
     }
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let p = at(i);
         value::list_item(&p, item)?;
         check_item(&p, name, kind, item)?;
-        value::no_repeat(&p, &seen, item)?;
+        let item = normalize(item);
+        value::no_repeat(&p, &seen, &item)?;
         seen.push(item);
     }
-    if seen.len() > 1 && seen.contains(&"'none'") {
-        let i = items.iter().position(|s| s == "'none'").unwrap_or_default();
+    if seen.len() > 1 && seen.iter().any(|s| s == "'none'") {
+        let i = seen.iter().position(|s| s == "'none'").unwrap_or_default();
         return Err(ConfigError::at_str(
             at(i),
-            "'none'",
+            &items[i],
             "'none' must be the only source of a directive (browsers ignore it next to others)",
         ));
     }
-    Ok(())
+    Ok(seen)
+}
+
+/// A quoted keyword in lower case, and a hash's algorithm too: CSP's grammar compares
+/// them case-insensitively (`'Self'` works in browsers), and one spelling keeps the
+/// repeat and `'none'` checks simple. Everything else stays as written.
+fn normalize(item: &str) -> String {
+    let Some(inner) = item.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) else {
+        return item.to_string();
+    };
+    let lower = inner.to_ascii_lowercase();
+    if KEYWORDS.contains(&lower.as_str()) || OTHER_KEYWORDS.contains(&lower.as_str()) {
+        return format!("'{lower}'");
+    }
+    match HASHES.iter().find(|(prefix, _)| lower.starts_with(prefix)) {
+        // The prefix is ASCII, so `inner` splits where `lower` does.
+        Some((prefix, _)) => format!("'{prefix}{}'", &inner[prefix.len()..]),
+        None => item.to_string(),
+    }
 }
 
 fn json_list(items: &[String]) -> String {
@@ -156,24 +179,25 @@ fn looks_like_keyword(s: &str) -> bool {
         || HASHES.iter().any(|(prefix, _)| lower.starts_with(prefix))
 }
 
-/// The inside of a single-quoted source.
+/// The inside of a single-quoted source; keywords and hash algorithms in any case.
 fn keyword(directive: &str, inner: &str) -> Result<(), String> {
-    if directive == "frame-ancestors" && inner != "self" && inner != "none" {
+    let lower = inner.to_ascii_lowercase();
+    if directive == "frame-ancestors" && lower != "self" && lower != "none" {
         return Err(
             "frame-ancestors takes only 'self', 'none', schemes and hosts; other keywords have no effect there".into(),
         );
     }
-    if KEYWORDS.contains(&inner) {
+    if KEYWORDS.contains(&lower.as_str()) {
         return Ok(());
     }
-    if inner.starts_with("nonce-") {
+    if lower.starts_with("nonce-") {
         return Err(
             "a nonce must be new for every response; one fixed in configuration is no better than \
              'unsafe-inline'. Allow a fixed inline script by its hash ('sha256-...') instead"
                 .into(),
         );
     }
-    if let Some((prefix, len)) = HASHES.iter().find(|(p, _)| inner.starts_with(p)) {
+    if let Some((prefix, len)) = HASHES.iter().find(|(p, _)| lower.starts_with(p)) {
         let digest = &inner[prefix.len()..];
         let body = digest
             .strip_suffix("==")
@@ -261,7 +285,7 @@ fn report_uri(item: &str) -> Result<(), String> {
 }
 
 fn trusted_type(item: &str) -> Result<(), String> {
-    if item == "*" || item == "'none'" || item == "'allow-duplicates'" {
+    if item == "*" || item.eq_ignore_ascii_case("'none'") || item.eq_ignore_ascii_case("'allow-duplicates'") {
         return Ok(());
     }
     let name_ok = item
@@ -274,9 +298,9 @@ fn trusted_type(item: &str) -> Result<(), String> {
     }
 }
 
-/// One of a few quoted keywords; unquoted ones get told how to quote.
+/// One of a few quoted keywords, in any case; unquoted ones get told how to quote.
 fn exactly(item: &str, allowed: &[&str]) -> Result<(), String> {
-    if allowed.contains(&item) {
+    if allowed.iter().any(|a| a.eq_ignore_ascii_case(item)) {
         return Ok(());
     }
     let bare = item.trim_matches(['\'', '"']);
@@ -285,7 +309,7 @@ fn exactly(item: &str, allowed: &[&str]) -> Result<(), String> {
         .map(|a| format!("\"{a}\""))
         .collect::<Vec<_>>()
         .join(" or ");
-    if allowed.iter().any(|a| a.trim_matches('\'') == bare) {
+    if allowed.iter().any(|a| a.trim_matches('\'').eq_ignore_ascii_case(bare)) {
         Err(format!("keywords must be single-quoted, as in \"'{bare}'\""))
     } else {
         Err(format!("use {list}"))
@@ -299,7 +323,7 @@ mod tests {
     fn check(name: &str, kind: Kind, items: &[&str]) -> String {
         let items: Vec<String> = items.iter().map(|s| s.to_string()).collect();
         match check_list("d", name, kind, &items, false) {
-            Ok(()) => "ok".into(),
+            Ok(_) => "ok".into(),
             Err(e) => e.to_string(),
         }
     }
@@ -370,6 +394,101 @@ mod tests {
             assert!(got.starts_with(want), "{items:?}\n got: {got}\nwant: {want}");
         }
         assert!(check("script-src", Kind::Sources, &["'unsafe-inlin'"]).ends_with("; did you mean \"unsafe-inline\"?"));
+    }
+
+    /// CSP's grammar compares keywords (and hash algorithms) case-insensitively, and so do
+    /// browsers: `'Self'` is `'self'`. They are serialized in lower case.
+    #[test]
+    fn keywords_in_any_case() {
+        let normalized = |name: &str, kind: Kind, items: &[&str]| {
+            let items: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+            check_list("d", name, kind, &items, false).map_err(|e| e.to_string())
+        };
+        let hash = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+        let cases: &[(&str, Kind, &[&str], &[&str])] = &[
+            (
+                "script-src",
+                Kind::Sources,
+                &[
+                    "'Self'",
+                    "'UNSAFE-INLINE'",
+                    "https://CDN.example.com/A.js",
+                    "'Strict-Dynamic'",
+                ],
+                &[
+                    "'self'",
+                    "'unsafe-inline'",
+                    "https://CDN.example.com/A.js",
+                    "'strict-dynamic'",
+                ],
+            ),
+            (
+                "script-src",
+                Kind::Sources,
+                &["'SHA256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"],
+                &["'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"],
+            ),
+            ("frame-ancestors", Kind::Sources, &["'SELF'"], &["'self'"]),
+            ("object-src", Kind::Sources, &["'None'"], &["'none'"]),
+            (
+                "require-trusted-types-for",
+                Kind::RequireTrustedTypesFor,
+                &["'Script'"],
+                &["'script'"],
+            ),
+            ("webrtc", Kind::Webrtc, &["'BLOCK'"], &["'block'"]),
+            (
+                "trusted-types",
+                Kind::TrustedTypes,
+                &["dompurify", "'Allow-Duplicates'"],
+                &["dompurify", "'allow-duplicates'"],
+            ),
+        ];
+        for (name, kind, items, want) in cases {
+            assert_eq!(normalized(name, *kind, items).unwrap(), *want, "{name} {items:?}");
+        }
+        assert!(normalized("script-src", Kind::Sources, &[&format!("'sha256-{hash}'")]).is_ok());
+        // The checks see through the case too: repeats, 'none' beside others, nonces.
+        let refused: &[(&str, &[&str], &str)] = &[
+            (
+                "script-src",
+                &["'self'", "'SELF'"],
+                "edge-shield: d[1]: \"'self'\": listed twice",
+            ),
+            (
+                "script-src",
+                &["'None'", "'self'"],
+                "edge-shield: d[0]: \"'None'\": 'none' must be the only source",
+            ),
+            (
+                "script-src",
+                &["'NONCE-abc'"],
+                "edge-shield: d[0]: \"'NONCE-abc'\": a nonce must be new for every response",
+            ),
+            (
+                "script-src",
+                &["'Sha256-abc'"],
+                "edge-shield: d[0]: \"'Sha256-abc'\": not a valid sha256 hash",
+            ),
+            (
+                "frame-ancestors",
+                &["'Unsafe-Inline'"],
+                "edge-shield: d[0]: \"'Unsafe-Inline'\": frame-ancestors takes only 'self', 'none'",
+            ),
+            (
+                "script-src",
+                &["'Selff'"],
+                "edge-shield: d[0]: \"'Selff'\": not a CSP keyword",
+            ),
+        ];
+        for (name, items, want) in refused {
+            let got = check(name, Kind::Sources, items);
+            assert!(got.starts_with(want), "{items:?}\n got: {got}\nwant: {want}");
+        }
+        assert!(
+            check("require-trusted-types-for", Kind::RequireTrustedTypesFor, &["SCRIPT"])
+                .ends_with("keywords must be single-quoted, as in \"'SCRIPT'\"")
+        );
     }
 
     #[test]
