@@ -14,7 +14,7 @@ use super::config::RawCsrf;
 use super::fetch_metadata::{sec_fetch_site, SecFetchSite};
 use super::origin::same_host;
 use super::paths::ExemptPaths;
-use super::reply::{refuse, Refusal, Verdict};
+use super::reply::{gate, Refusal, Verdict};
 use super::trust::{OriginAllowlist, TrustedOrigins};
 use crate::config::error::join;
 use crate::config::{ConfigError, Mode};
@@ -54,12 +54,7 @@ pub fn on_request<'p>(
     request: Headers<'_>,
     out: &mut RequestOutcome<'p>,
 ) {
-    if out.reply.is_some() {
-        return;
-    }
-    if let Verdict::Refuse(reason) = check(policy, cors, request) {
-        refuse(out, &REFUSAL, reason, policy.enforce);
-    }
+    gate(out, &REFUSAL, policy.enforce, || check(policy, cors, request));
 }
 
 /// Safe methods (RFC 9110 §9.2.1) do not change state; the names are case-sensitive,

@@ -48,6 +48,17 @@ pub fn refuse(out: &mut RequestOutcome<'_>, refusal: &Refusal, reason: &'static 
     }
 }
 
+/// A request check's hook: skipped once an earlier step answered the request; a
+/// refusal is recorded by [`refuse`].
+pub fn gate<'p>(out: &mut RequestOutcome<'p>, refusal: &Refusal, enforce: bool, check: impl FnOnce() -> Verdict) {
+    if out.reply.is_some() {
+        return;
+    }
+    if let Verdict::Refuse(reason) = check() {
+        refuse(out, refusal, reason, enforce);
+    }
+}
+
 /// Runs a check's hook on one request it refuses, under an enforced and a report-only
 /// policy: the first is answered as `want` says, both are counted and logged.
 #[cfg(test)]

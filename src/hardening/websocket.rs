@@ -9,7 +9,7 @@
 use super::config::RawWebsocket;
 use super::origin::same_host;
 use super::paths::ExemptPaths;
-use super::reply::{refuse, Refusal, Verdict};
+use super::reply::{gate, Refusal, Verdict};
 use super::syntax::list_elements;
 use super::trust::{OriginAllowlist, TrustedOrigins};
 use crate::config::error::join;
@@ -48,12 +48,7 @@ pub fn on_request<'p>(
     request: Headers<'_>,
     out: &mut RequestOutcome<'p>,
 ) {
-    if out.reply.is_some() {
-        return;
-    }
-    if let Verdict::Refuse(reason) = check(policy, cors, request) {
-        refuse(out, &REFUSAL, reason, policy.enforce);
-    }
+    gate(out, &REFUSAL, policy.enforce, || check(policy, cors, request));
 }
 
 /// An HTTP/1.1 upgrade to WebSocket (`Upgrade: websocket`, any case, any line, any
