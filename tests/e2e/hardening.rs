@@ -1,9 +1,6 @@
 //! Edge hardening through a real Envoy (SPEC §7): HTTPS redirect, cookie hardening,
 //! CSRF by Fetch Metadata, WebSocket origin check. Expected values come from the
 //! SPEC, RFC 6265bis and W3C Fetch Metadata. Many requests per Envoy instance.
-//!
-//! `needs_cors_branch_*` tests rely on `CorsPolicy::allows_origin`, implemented on the
-//! `cors` branch: they fail until it is merged.
 
 use crate::harness::*;
 
@@ -397,10 +394,10 @@ fn invalid_hardening_configurations_are_refused() {
     }
 }
 
-/// Needs `CorsPolicy::allows_origin` from the `cors` branch: an origin the route's
-/// CORS policy allows may post cross-site and open WebSockets; others still may not.
+/// An origin the route's CORS policy allows may post cross-site and open WebSockets;
+/// others still may not.
 #[test]
-fn needs_cors_branch_cors_allowed_origins_pass_csrf_and_websocket() {
+fn cors_allowed_origins_pass_csrf_and_websocket() {
     let envoy = Envoy::start(
         r#"{
           "cors": {"allowed_origins": ["https://app.example.com"], "allowed_methods": ["GET", "POST", "PUT"]},

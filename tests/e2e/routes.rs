@@ -4,7 +4,7 @@
 //!
 //! Which policy served a request is observed through its counters
 //! (`edge_shield.<plugin>.<policy>.requests`). The header-level behaviour of those
-//! policies (CORS, security headers) is asserted in `per_route_behaviour_after_merge`.
+//! policies (CORS, security headers) is asserted in `per_route_behaviour_on_the_wire`.
 
 use crate::harness::*;
 
@@ -202,7 +202,7 @@ fn rules_select_the_policy_by_path_prefix_first_match_wins() {
 }
 
 /// `null` and `false` turn a part off for a rule's routes; what that does on the wire is
-/// in `per_route_behaviour_after_merge`.
+/// in `per_route_behaviour_on_the_wire`.
 #[test]
 fn rules_can_turn_cors_and_headers_off() {
     let envoy = Envoy::start_with(
@@ -265,11 +265,9 @@ fn vm_count(envoy: &Envoy) -> u64 {
         .expect("wasm.wasm_vm_count in /stats")
 }
 
-/// What the per-route policies above do on the wire, per SPEC §2 and §3. This needs the
-/// CORS and security-header features, built on other branches: it fails until they are
-/// merged, and must pass after.
+/// What the per-route policies above do on the wire, per SPEC §2 and §3.
 #[test]
-fn per_route_behaviour_after_merge() {
+fn per_route_behaviour_on_the_wire() {
     const APP: &str = "https://app.example.com";
 
     // --- rules
