@@ -13,10 +13,8 @@
 use super::config::RawCsrf;
 use super::fetch_metadata::{sec_fetch_site, SecFetchSite};
 use super::origin::same_host;
-use super::paths::ExemptPaths;
 use super::reply::{gate, Refusal, Verdict};
-use super::trust::{OriginAllowlist, TrustedOrigins};
-use crate::config::error::join;
+use super::trust::{OriginAllowlist, OriginCheck};
 use crate::config::{ConfigError, Mode};
 use crate::cors::CorsPolicy;
 use crate::engine::{Counter, RequestOutcome};
@@ -31,19 +29,15 @@ const REFUSAL: Refusal = Refusal {
 
 #[derive(Debug)]
 pub struct CsrfPolicy {
-    trusted: TrustedOrigins,
-    exempt: ExemptPaths,
+    base: OriginCheck,
     allow_same_site: bool,
-    enforce: bool,
 }
 
 impl CsrfPolicy {
     pub fn compile(raw: &RawCsrf, _mode: Mode, path: &str) -> Result<Self, ConfigError> {
         Ok(CsrfPolicy {
-            trusted: TrustedOrigins::compile(&raw.trusted_origins, &join(path, "trusted_origins"))?,
-            exempt: ExemptPaths::compile(&raw.exempt_paths, &join(path, "exempt_paths"))?,
+            base: OriginCheck::compile(&raw.trusted_origins, &raw.exempt_paths, raw.enforce, path)?,
             allow_same_site: raw.allow_same_site.unwrap_or(true),
-            enforce: raw.enforce.unwrap_or(true),
         })
     }
 }
@@ -54,7 +48,7 @@ pub fn on_request<'p>(
     request: Headers<'_>,
     out: &mut RequestOutcome<'p>,
 ) {
-    gate(out, &REFUSAL, policy.enforce, || check(policy, cors, request));
+    gate(out, &REFUSAL, policy.base.enforce, || check(policy, cors, request));
 }
 
 /// Safe methods (RFC 9110 §9.2.1) do not change state; the names are case-sensitive,
@@ -67,7 +61,7 @@ pub fn check<C: OriginAllowlist + ?Sized>(policy: &CsrfPolicy, cors: Option<&C>,
     if is_safe(request.get(":method").unwrap_or_default()) {
         return Verdict::Pass;
     }
-    if policy.exempt.contains(request.get(":path").unwrap_or_default()) {
+    if policy.base.exempt.contains(request.get(":path").unwrap_or_default()) {
         return Verdict::Pass;
     }
     // The reason if the Origin turns out not to be trusted; `None`: pass.
@@ -88,7 +82,7 @@ pub fn check<C: OriginAllowlist + ?Sized>(policy: &CsrfPolicy, cors: Option<&C>,
         return Verdict::Pass;
     };
     match request.single("origin") {
-        Ok(Some(origin)) if policy.trusted.allow(cors, origin) => Verdict::Pass,
+        Ok(Some(origin)) if policy.base.trusted.allow(cors, origin) => Verdict::Pass,
         _ => Verdict::Refuse(reason),
     }
 }

@@ -2,7 +2,8 @@
 //! the configured `trusted_origins`, and the origins its CORS policy allows.
 
 use super::origin::compile_exact_origin;
-use crate::config::error::{index, ConfigError};
+use super::paths::ExemptPaths;
+use crate::config::error::{index, join, ConfigError};
 use crate::cors::CorsPolicy;
 
 /// An origin allowlist; implemented by the route's CORS policy (and by fakes in tests).
@@ -27,6 +28,30 @@ impl OriginAllowlist for CorsPolicy {
 /// Nor does it vouch for `null`: any page can send it, from a sandboxed iframe.
 pub fn cors_vouches<C: OriginAllowlist + ?Sized>(cors: Option<&C>, origin: &[u8]) -> bool {
     origin != b"null" && cors.is_some_and(|c| !c.allows_any_origin() && c.allows_origin(origin))
+}
+
+/// What the CSRF and WebSocket checks share: whom they trust, which paths they leave
+/// alone, and whether they enforce or only report.
+#[derive(Debug)]
+pub struct OriginCheck {
+    pub trusted: TrustedOrigins,
+    pub exempt: ExemptPaths,
+    pub enforce: bool,
+}
+
+impl OriginCheck {
+    pub fn compile(
+        trusted: &[String],
+        exempt: &[String],
+        enforce: Option<bool>,
+        path: &str,
+    ) -> Result<Self, ConfigError> {
+        Ok(OriginCheck {
+            trusted: TrustedOrigins::compile(trusted, &join(path, "trusted_origins"))?,
+            exempt: ExemptPaths::compile(exempt, &join(path, "exempt_paths"))?,
+            enforce: enforce.unwrap_or(true),
+        })
+    }
 }
 
 /// The exact origins of a `trusted_origins` list, lower-cased.

@@ -8,11 +8,9 @@
 
 use super::config::RawWebsocket;
 use super::origin::same_host;
-use super::paths::ExemptPaths;
 use super::reply::{gate, Refusal, Verdict};
 use super::syntax::list_elements;
-use super::trust::{OriginAllowlist, TrustedOrigins};
-use crate::config::error::join;
+use super::trust::{OriginAllowlist, OriginCheck};
 use crate::config::{ConfigError, Mode};
 use crate::cors::CorsPolicy;
 use crate::engine::{Counter, RequestOutcome};
@@ -27,17 +25,13 @@ const REFUSAL: Refusal = Refusal {
 
 #[derive(Debug)]
 pub struct WebsocketPolicy {
-    trusted: TrustedOrigins,
-    exempt: ExemptPaths,
-    enforce: bool,
+    base: OriginCheck,
 }
 
 impl WebsocketPolicy {
     pub fn compile(raw: &RawWebsocket, _mode: Mode, path: &str) -> Result<Self, ConfigError> {
         Ok(WebsocketPolicy {
-            trusted: TrustedOrigins::compile(&raw.trusted_origins, &join(path, "trusted_origins"))?,
-            exempt: ExemptPaths::compile(&raw.exempt_paths, &join(path, "exempt_paths"))?,
-            enforce: raw.enforce.unwrap_or(true),
+            base: OriginCheck::compile(&raw.trusted_origins, &raw.exempt_paths, raw.enforce, path)?,
         })
     }
 }
@@ -48,7 +42,7 @@ pub fn on_request<'p>(
     request: Headers<'_>,
     out: &mut RequestOutcome<'p>,
 ) {
-    gate(out, &REFUSAL, policy.enforce, || check(policy, cors, request));
+    gate(out, &REFUSAL, policy.base.enforce, || check(policy, cors, request));
 }
 
 /// An HTTP/1.1 upgrade to WebSocket (`Upgrade: websocket`, any case, any line, any
@@ -62,14 +56,14 @@ pub fn is_upgrade(request: Headers<'_>) -> bool {
 }
 
 pub fn check<C: OriginAllowlist + ?Sized>(policy: &WebsocketPolicy, cors: Option<&C>, request: Headers<'_>) -> Verdict {
-    if !is_upgrade(request) || policy.exempt.contains(request.get(":path").unwrap_or_default()) {
+    if !is_upgrade(request) || policy.base.exempt.contains(request.get(":path").unwrap_or_default()) {
         return Verdict::Pass;
     }
     match request.single("origin") {
         Ok(None) => Verdict::Pass,
         Ok(Some(origin)) => {
             let authority = request.get(":authority").unwrap_or_default();
-            if same_host(origin, authority) || policy.trusted.allow(cors, origin) {
+            if same_host(origin, authority) || policy.base.trusted.allow(cors, origin) {
                 Verdict::Pass
             } else {
                 Verdict::Refuse("origin not allowed")
