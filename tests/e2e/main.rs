@@ -10,4 +10,5 @@ mod deploy;
 mod foundation;
 mod hardening;
 mod headers;
+mod observe;
 mod routes;
