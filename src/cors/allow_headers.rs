@@ -2,10 +2,12 @@
 //! requests is checked (case-insensitively, in any order, over every
 //! `Access-Control-Request-Headers` line), within a bound on hostile input.
 
+use super::header_names::header_names;
 use super::names::REQUEST_HEADERS;
-use super::token::{header_names, is_token};
-use crate::config::error::ConfigError;
-use crate::request::{loggable, Headers};
+use crate::compile::ConfigError;
+use crate::http::list::elements_of_lines;
+use crate::http::token::is_token;
+use crate::http::{loggable, Headers};
 use std::borrow::Cow;
 
 /// More names than any browser sends (it lists only non-safelisted ones); beyond
@@ -79,16 +81,13 @@ impl AllowHeaders {
 /// The names of a comma-separated list spread over several lines: optional
 /// whitespace trimmed, empty elements skipped.
 fn names<'r>(lines: impl Iterator<Item = &'r [u8]>) -> impl Iterator<Item = &'r [u8]> {
-    lines
-        .flat_map(|l| l.split(|&b| b == b','))
-        .map(|n| n.trim_ascii())
-        .filter(|n| !n.is_empty())
+    elements_of_lines(lines)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::header_map::Header;
+    use crate::http::Header;
 
     fn headers(list: &[&str]) -> AllowHeaders {
         let v: Vec<String> = list.iter().map(|s| s.to_string()).collect();

@@ -5,8 +5,8 @@
 
 use super::names::*;
 use super::CorsPolicy;
-use crate::engine::LocalReply;
-use crate::request::{loggable, Headers};
+use crate::exchange::LocalReply;
+use crate::http::{loggable, Headers};
 use std::borrow::Cow;
 
 /// `OPTIONS` with a non-empty `Origin` and a non-empty `Access-Control-Request-Method`.

@@ -10,9 +10,7 @@ pub mod origin;
 pub mod paths;
 #[cfg(test)]
 mod pipeline_tests;
-pub mod reply;
 pub mod set_cookie;
-pub mod syntax;
 pub mod trust;
 pub mod websocket;
 
