@@ -23,4 +23,6 @@ pub mod engine;
 mod host;
 
 #[cfg(test)]
+mod layering_tests;
+#[cfg(test)]
 mod testing;

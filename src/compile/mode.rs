@@ -1,4 +1,4 @@
-//! The plugin's mode: production, or development (README: Modes).
+//! The plugin's mode: production, or development (README.md, "Modes").
 
 use serde::Deserialize;
 

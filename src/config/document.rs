@@ -1,4 +1,4 @@
-//! The plugin configuration document as written by the user (README: Configuration),
+//! The plugin configuration document as written by the user (README.md, "Configuration"),
 //! before compilation.
 
 use crate::compile::{Mode, Override, Setting};

@@ -1,4 +1,4 @@
-//! Per-route rule matching (README: Per-route rules): pure, on values the glue reads
+//! Per-route rule matching (README.md, "Rules"): pure, on values the glue reads
 //! once per request.
 
 use super::document::RawMatch;

@@ -18,7 +18,7 @@ pub const MAX_BYTES: usize = 4096;
 
 #[derive(Debug, Clone)]
 pub struct AllowHeaders {
-    /// `"*"`: any name, echoed back (SPEC §1.2: `["*"]` = any).
+    /// `"*"`: any name, echoed back (`["*"]` = any, README.md "CORS").
     any: bool,
     /// Lower case, de-duplicated.
     list: Vec<String>,
@@ -38,7 +38,7 @@ impl AllowHeaders {
     fn allows(&self, name: &[u8]) -> bool {
         // A literal `*` in Access-Control-Allow-Headers would not cover `Authorization`
         // in the browser, but we echo validated names, so `["*"]` covers every name,
-        // as the SPEC's contract says.
+        // as README.md documents.
         self.any || self.list.iter().any(|l| l.as_bytes().eq_ignore_ascii_case(name))
     }
 

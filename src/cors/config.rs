@@ -1,4 +1,4 @@
-//! The `cors` object of the plugin configuration, as written by the user (SPEC §1.2).
+//! The `cors` object of the plugin configuration, as written by the user (README.md, "CORS").
 
 use crate::compile::nullable;
 use serde::Deserialize;

@@ -1,4 +1,4 @@
-//! CORS (README: CORS): origin matching, preflight answers and response headers.
+//! CORS (README.md, "CORS"): origin matching, preflight answers and response headers.
 //!
 //! The request phase classifies the request (preflight, CORS request, no Origin),
 //! counts and logs the decision and answers preflights; it leaves in [`State`] what

@@ -1,4 +1,4 @@
-//! One `allowed_origins` entry (SPEC §1.2), parsed at load: `*`, `null`, an exact
+//! One `allowed_origins` entry (README.md, "CORS"), parsed at load: `*`, `null`, an exact
 //! serialized origin, or a pattern (`scheme://*.domain[:port]`, `scheme://host:*`).
 //!
 //! Parsing is strict and every refusal says how to write the entry instead: a

@@ -30,7 +30,7 @@ pub struct CorsPolicy {
     anyone: bool,
 }
 
-/// What development mode allows on top of the configuration (SPEC §4).
+/// What development mode allows on top of the configuration (README.md, "Modes").
 const DEVELOPMENT_ORIGINS: [(&str, &str); 3] = [("http", "localhost"), ("http", "127.0.0.1"), ("http", "[::1]")];
 
 impl CorsPolicy {

@@ -2,7 +2,7 @@
 //! policy, a request (and what the upstream answers), and the exact CORS headers and
 //! status the browser gets. Rows run through the real loader and the engine's two
 //! hooks, our preflight replies included in the response hook as Envoy does.
-//! Expected values come from the SPEC and the Fetch standard.
+//! Expected values come from README.md and the Fetch standard.
 
 use crate::config::load;
 use crate::engine;

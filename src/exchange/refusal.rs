@@ -2,20 +2,12 @@
 //! line (the first refusal of a request has it), and a local reply unless the step is
 //! report-only. Hardening checks answer with a short plain-text reply.
 
-use super::{Counter, LocalReply, Outcome, RouteInfo};
+use super::counter::Counter;
+use super::outcome::{Blocked, Outcome};
+use super::reply::LocalReply;
+use super::route::RouteInfo;
 use crate::http::{loggable, Headers};
 use std::borrow::Cow;
-
-/// A request edge-shield blocked (or, report-only, would have blocked), for the log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Blocked {
-    /// What refused it, e.g. `cors preflight`, `csrf`.
-    pub kind: &'static str,
-    /// Why, e.g. `origin not allowed`.
-    pub reason: Cow<'static, str>,
-    /// True when the policy is report-only and nothing was changed on the wire.
-    pub report_only: bool,
-}
 
 /// The log line for a blocked request: what, why, and the request's origin, method,
 /// path and route, each escaped and truncated (they are attacker-controlled).
@@ -35,20 +27,6 @@ pub fn blocked_line(b: &Blocked, request: Headers<'_>, route: &RouteInfo<'_>, po
         path = loggable(route.path, 200),
         route = loggable(route.route_name.unwrap_or_default().as_bytes(), 100),
     )
-}
-
-impl<'p> Outcome<'p> {
-    /// Records a refusal: counts it, keeps it for the log line unless an earlier step
-    /// refused already (one line per request), and answers with `reply`, if any.
-    pub fn refuse(&mut self, blocked: Blocked, counter: Option<Counter>, reply: Option<LocalReply<'p>>) {
-        if let Some(c) = counter {
-            self.counters.add(c);
-        }
-        self.blocked.get_or_insert(blocked);
-        if let Some(reply) = reply {
-            self.answer(reply);
-        }
-    }
 }
 
 /// The result of a request check.

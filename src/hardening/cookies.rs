@@ -1,4 +1,4 @@
-//! Cookie hardening (README: Edge hardening): Secure, HttpOnly, SameSite on upstream Set-Cookie lines.
+//! Cookie hardening (README.md, "Edge hardening"): Secure, HttpOnly, SameSite on upstream Set-Cookie lines.
 //!
 //! Each line is hardened on its own and only by adding what is missing: an attribute
 //! the upstream set is its choice and stays (`SameSite=None` included, which then gets

@@ -1,4 +1,4 @@
-//! CSRF by Fetch Metadata (README: Edge hardening): cross-site state-changing requests refused.
+//! CSRF by Fetch Metadata (README.md, "Edge hardening"): cross-site state-changing requests refused.
 //!
 //! The decision, for a method other than GET/HEAD/OPTIONS and a path not exempt:
 //! - `Sec-Fetch-Site: same-origin` or `none` passes; `same-site` passes unless

@@ -1,4 +1,4 @@
-//! HTTPS redirect (README: Edge hardening): plain-HTTP requests answered with a 308 to https.
+//! HTTPS redirect (README.md, "Edge hardening"): plain-HTTP requests answered with a 308 to https.
 //!
 //! The scheme the client used is read from a forwarded-proto header (default
 //! `x-forwarded-proto`): Envoy sets it at the edge, a load balancer in front sets it

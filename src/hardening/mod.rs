@@ -1,4 +1,4 @@
-//! Edge hardening beyond CORS and headers (SPEC §7), one file per feature, plus the
+//! Edge hardening beyond CORS and headers (README.md, "Edge hardening"), one file per feature, plus the
 //! small pieces they share (origins, exempt paths, refusals).
 
 pub mod config;

@@ -1,4 +1,4 @@
-//! WebSocket origin check (README: Edge hardening): cross-site WebSocket hijacking refused.
+//! WebSocket origin check (README.md, "Edge hardening"): cross-site WebSocket hijacking refused.
 //!
 //! CORS does not protect WebSockets: any page may open one to any host, with the
 //! user's cookies, and read the replies. Browsers always send `Origin` on the

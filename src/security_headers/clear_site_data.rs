@@ -58,7 +58,7 @@ mod tests {
 
     #[test]
     fn serializes_quoted() {
-        // OWASP's value, shared/reference/secure-headers.md §5.1.
+        // OWASP's value (OWASP Secure Headers Project, README.md "Security headers").
         assert_eq!(serialize(&OWASP), "\"cache\",\"cookies\",\"storage\"");
         assert_eq!(parse("p", &v(&["cookies"])).unwrap(), "\"cookies\"");
         assert_eq!(

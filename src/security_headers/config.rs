@@ -1,4 +1,4 @@
-//! The `headers` object of the plugin configuration, as written by the user (SPEC §3).
+//! The `headers` object of the plugin configuration, as written by the user (README.md, "Security headers").
 
 use crate::compile::{NoOptions, OneOrMany, OrderedMap, Setting};
 use serde::de::value::SeqAccessDeserializer;

@@ -1,4 +1,4 @@
-//! Security response headers (README: Security headers): helmet's set, validated and serialized at load.
+//! Security response headers (README.md, "Security headers"): helmet's set, validated and serialized at load.
 //!
 //! `policy` compiles the configuration (one file per header for the checks and the
 //! serialization); `merge` is the response path, which only compares and borrows.

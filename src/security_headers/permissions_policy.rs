@@ -250,7 +250,7 @@ mod tests {
 
     #[test]
     fn owasp_value_byte_for_byte() {
-        // shared/reference/secure-headers.md §5.1.
+        // OWASP Secure Headers Project (README.md, "Security headers").
         assert_eq!(
             owasp(),
             "accelerometer=(), autoplay=(), camera=(), cross-origin-isolated=(), display-capture=(), encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), keyboard-map=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), sync-xhr=(self), usb=(), web-share=(), xr-spatial-tracking=(), clipboard-read=(), clipboard-write=(), gamepad=(), hid=(), idle-detection=(), interest-cohort=(), serial=(), unload=()"

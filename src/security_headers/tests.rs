@@ -20,7 +20,7 @@ fn pairs(p: &HeaderPolicy) -> Vec<(&str, &str)> {
     p.lines.iter().map(|l| (l.name.as_str(), l.value.as_str())).collect()
 }
 
-/// helmet 8.3.0's default header set, from shared/reference/secure-headers.md §1.
+/// helmet 8.3.0's default header set, as helmet documents it (README.md, "Security headers: Defaults").
 const HELMET_DEFAULTS: [(&str, &str); 12] = [
     ("content-security-policy", "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline';upgrade-insecure-requests"),
     ("cross-origin-opener-policy", "same-origin"),

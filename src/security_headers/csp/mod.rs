@@ -199,7 +199,7 @@ fn drop_default(at: &str, name: &str, use_defaults: bool, list: &mut Vec<Directi
     Ok(())
 }
 
-/// Development (SPEC §4): hot-reload WebSockets allowed, no `upgrade-insecure-requests`
+/// Development (README.md, "Modes"): hot-reload WebSockets allowed, no `upgrade-insecure-requests`
 /// (Safari would upgrade `http://localhost` too; helmet's README gives the same advice).
 fn development(list: &mut Vec<Directive>) {
     list.retain(|(n, _)| n != "upgrade-insecure-requests");
@@ -237,7 +237,7 @@ fn serialize(list: &[Directive]) -> String {
 mod tests {
     use super::*;
 
-    /// helmet 8.3.0's default header value, from shared/reference/secure-headers.md §1.
+    /// helmet 8.3.0's default header value, as helmet documents it (README.md, "Security headers: Defaults").
     const HELMET_DEFAULT: &str = "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline';upgrade-insecure-requests";
 
     fn csp_in(mode: Mode, json: &str) -> Result<Csp, String> {
