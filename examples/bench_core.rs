@@ -193,7 +193,12 @@ fn exchange(case: &Case) -> Effect {
     let outcome = engine::on_request(&policy, request);
     if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
         // The glue formats the line before the rate limiter decides; so do we.
-        black_box(engine::blocked_line(blocked, request, &route, &policy.name));
+        black_box(edge_shield::exchange::blocked_line(
+            blocked,
+            request,
+            &route,
+            &policy.name,
+        ));
         effect.blocked_log = true;
     }
     // Envoy runs the response phase on our own local replies too.

@@ -74,8 +74,11 @@ fn strip_tests(source: &str, test_modules: &mut BTreeSet<String>) -> String {
     out
 }
 
+/// The paths of a `use` tree, each with its alias (`as`), if any.
+type UseTree = Vec<(Vec<String>, Option<String>)>;
+
 /// Expands a `use` tree (`a::{b, c::d as e, f::*}`) into (path, alias) pairs.
-fn expand(tree: &str, prefix: &[String], out: &mut Vec<(Vec<String>, Option<String>)>) {
+fn expand(tree: &str, prefix: &[String], out: &mut UseTree) {
     let tree = tree.trim();
     if let Some(open) = tree.find('{') {
         let head: Vec<String> = split_path(tree[..open].trim_end_matches("::"));
@@ -212,7 +215,7 @@ fn load(root: &Path) -> BTreeMap<Vec<String>, File> {
     let keys: Vec<Vec<String>> = files.keys().cloned().collect();
     for key in keys {
         let code = sources[&key].clone();
-        let mut uses: Vec<(bool, Vec<(Vec<String>, Option<String>)>)> = Vec::new();
+        let mut uses: Vec<(bool, UseTree)> = Vec::new();
         for stmt in code.split(';') {
             // The statement starts at the last line opening a `use`.
             let lines: Vec<&str> = stmt.lines().collect();

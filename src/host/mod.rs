@@ -184,11 +184,7 @@ impl HttpContext for Stream {
         } else {
             None
         };
-        let route = RouteInfo {
-            route_name: route_name.as_deref(),
-            authority: request.get(":authority").unwrap_or_default(),
-            path: request.get(":path").unwrap_or_default(),
-        };
+        let route = RouteInfo::of(request, route_name.as_deref());
         let policy = config.select(&route).clone();
         let outcome = engine::on_request(&policy, request);
         self.metrics.bump(policy.index, outcome.counters);

@@ -2,7 +2,7 @@
 //! cookie names.
 
 /// Whether `s` is a non-empty `token`: `1*tchar`.
-pub fn is_token(s: impl AsRef<[u8]>) -> bool {
+pub fn is_token<S: AsRef<[u8]> + ?Sized>(s: &S) -> bool {
     let s = s.as_ref();
     !s.is_empty() && s.iter().all(|&b| is_tchar(b))
 }
