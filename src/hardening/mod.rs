@@ -1,4 +1,4 @@
-//! Edge hardening beyond CORS and headers (SPEC §7), one file per feature, plus the
+//! Edge hardening beyond CORS and headers (README.md, "Edge hardening"), one file per feature, plus the
 //! small pieces they share (origins, exempt paths, refusals).
 
 pub mod config;
@@ -10,9 +10,7 @@ pub mod origin;
 pub mod paths;
 #[cfg(test)]
 mod pipeline_tests;
-pub mod reply;
 pub mod set_cookie;
-pub mod syntax;
 pub mod trust;
 pub mod websocket;
 

@@ -3,7 +3,7 @@
 
 use super::origin::compile_exact_origin;
 use super::paths::ExemptPaths;
-use crate::config::error::{index, join, ConfigError};
+use crate::compile::{index, join, ConfigError};
 use crate::cors::CorsPolicy;
 
 /// An origin allowlist; implemented by the route's CORS policy (and by fakes in tests).
