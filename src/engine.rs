@@ -3,7 +3,7 @@
 //! its own state; this file only orders the steps. The host glue fetches and applies.
 
 use crate::config::policy::RoutePolicy;
-use crate::exchange::{Blocked, Counter, Counters, Exchange, HeaderOp, LocalReply, Outcome};
+use crate::exchange::{Blocked, Counter, Counters, Decision, Disposition, Exchange, HeaderOp, LocalReply, Outcome};
 use crate::http::forwarded::came_over_https;
 use crate::http::Headers;
 use crate::{cors, hardening, security_headers};
@@ -25,6 +25,18 @@ pub struct RequestOutcome<'p> {
     pub reply: Option<LocalReply<'p>>,
     pub counters: Counters,
     pub blocked: Option<Blocked>,
+}
+
+impl RequestOutcome<'_> {
+    /// The record of this decision (policy, verdict, reason) for the access log.
+    pub fn decision<'a>(&'a self, policy: &'a RoutePolicy) -> Decision<'a> {
+        let disposition = Disposition::of(
+            self.blocked.as_ref(),
+            self.reply.is_some(),
+            self.counters.contains(Counter::HttpsRedirected),
+        );
+        Decision::new(&policy.name, disposition, self.blocked.as_ref())
+    }
 }
 
 /// Decides what to do with a request on a route whose policy is `policy`.
@@ -80,4 +92,13 @@ pub fn on_response<'a>(policy: &'a RoutePolicy, state: &'a ExchangeState, respon
         hardening::cookies::on_response(p, &state.exchange, response, &mut ops);
     }
     ops
+}
+
+/// What the response phase does with each security header and why, as `name: why`
+/// lines (the debug trace; only called when it is logged).
+pub fn explain_response(policy: &RoutePolicy, state: &ExchangeState, response: Headers<'_>) -> Vec<String> {
+    match &policy.headers {
+        Some(p) => security_headers::explain_response(p, &state.exchange, response),
+        None => Vec::new(),
+    }
 }

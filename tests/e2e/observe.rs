@@ -160,8 +160,13 @@ fn shipped_stats_tags_give_every_counter_plugin_and_policy_labels() {
     assert!(!ours.is_empty(), "no edge_shield_* series on /stats/prometheus");
     for s in &ours {
         let keys: Vec<&str> = s.labels.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["edge_shield_plugin", "edge_shield_policy"], "{s:?}");
         assert_eq!(s.labels["edge_shield_plugin"], "edge-shield", "{s:?}");
+        // Plugin-wide counters (configuration loads) have no policy.
+        if s.name.starts_with("edge_shield_config_") {
+            assert_eq!(keys, ["edge_shield_plugin"], "{s:?}");
+            continue;
+        }
+        assert_eq!(keys, ["edge_shield_plugin", "edge_shield_policy"], "{s:?}");
         assert!(
             ["default", "public"].contains(&s.labels["edge_shield_policy"].as_str()),
             "{s:?}"
@@ -426,4 +431,211 @@ fn dashboard_and_alerts_name_only_metrics_and_labels_envoy_emits() {
         }
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+// ---------------------------------------------------------------- access log
+
+/// The JSON access-log lines in Envoy's output, by `request_id`.
+fn access_log(envoy: &Envoy) -> BTreeMap<String, Value> {
+    envoy
+        .log()
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| Some((v["request_id"].as_str()?.to_string(), v)))
+        .collect()
+}
+
+/// Waits until the access log has a line for every id (Envoy writes it after the
+/// response, and flushes the file on its own schedule).
+fn access_log_for(envoy: &Envoy, ids: &[&str]) -> BTreeMap<String, Value> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let log = access_log(envoy);
+        if ids.iter().all(|id| log.contains_key(*id)) || std::time::Instant::now() > deadline {
+            return log;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+const DECISIONS: &str = r#"{
+  "cors": { "allowed_origins": ["https://app.example.com"], "allowed_methods": ["GET", "POST", "PUT"] },
+  "csrf": true,
+  "rules": [
+    { "name": "public", "match": { "path_prefix": "/public/" }, "cors": { "allowed_origins": ["*"] } },
+    { "name": "shadow", "match": { "path_prefix": "/shadow/" }, "csrf": { "enforce": false } }
+  ]
+}"#;
+
+#[test]
+fn access_log_shows_each_requests_policy_verdict_and_reason() {
+    let envoy = Envoy::start_with(&observed_template(), DECISIONS);
+    let evil = "https://evil.example.net";
+    let cross_site_post = |path: &str| {
+        request("POST", path)
+            .origin(evil)
+            .header("sec-fetch-site", "cross-site")
+            .body(b"x")
+    };
+    let sent = [
+        ("r-preflight-refused", preflight("/api/a", evil, "PUT"), 403),
+        (
+            "r-preflight-granted",
+            preflight("/api/a", "https://app.example.com", "PUT"),
+            204,
+        ),
+        ("r-public", get("/public/a"), 200),
+        ("r-origin-withheld", get("/api/b").origin(evil), 200),
+        ("r-csrf", cross_site_post("/api/c"), 403),
+        ("r-shadow", cross_site_post("/shadow/c"), 200),
+    ];
+    for (id, req, status) in &sent {
+        let req = req.clone().header("x-request-id", id);
+        assert_eq!(req.send(&envoy).status, *status, "{req:?}");
+    }
+    let ids: Vec<&str> = sent.iter().map(|(id, _, _)| *id).collect();
+    let log = access_log_for(&envoy, &ids);
+    let fields = |id: &str| {
+        let line = log
+            .get(id)
+            .unwrap_or_else(|| panic!("no access-log line for {id}: {log:#?}"));
+        (
+            line["edge_shield_policy"].as_str().map(str::to_string),
+            line["edge_shield_verdict"].as_str().map(str::to_string),
+            line["edge_shield_reason"].as_str().map(str::to_string),
+        )
+    };
+    let s = |v: &str| Some(v.to_string());
+    // Expected from README's policy semantics: a refused preflight is answered 403,
+    // a granted one by the filter itself, a disallowed Origin on a simple request is
+    // forwarded without CORS headers (refused all the same), a cross-site POST is a
+    // CSRF refusal, and report-only only says it would have refused.
+    assert_eq!(
+        fields("r-preflight-refused"),
+        (s("default"), s("blocked"), s("cors preflight: origin not allowed"))
+    );
+    assert_eq!(fields("r-preflight-granted"), (s("default"), s("answered"), None));
+    assert_eq!(fields("r-public"), (s("public"), s("allowed"), None));
+    assert_eq!(
+        fields("r-origin-withheld"),
+        (s("default"), s("blocked"), s("cors request: origin not allowed"))
+    );
+    let (policy, verdict, reason) = fields("r-csrf");
+    assert_eq!((policy, verdict), (s("default"), s("blocked")));
+    assert!(
+        reason.as_deref().unwrap_or_default().starts_with("csrf: "),
+        "{reason:?}"
+    );
+    let (policy, verdict, reason) = fields("r-shadow");
+    assert_eq!((policy, verdict), (s("shadow"), s("would_block")));
+    assert!(
+        reason.as_deref().unwrap_or_default().starts_with("csrf: "),
+        "{reason:?}"
+    );
+    assert_eq!(log["r-csrf"]["details"], "edge_shield", "our local reply");
+
+    // The blocked-request lines carry the same request id.
+    let text = envoy.log();
+    let line = text
+        .lines()
+        .find(|l| l.contains("edge-shield: blocked cors preflight"))
+        .expect("the blocked-request line");
+    assert!(
+        line.ends_with("policy=default request_id=\"r-preflight-refused\""),
+        "{line}"
+    );
+    assert!(text.contains("request_id=\"r-shadow\""), "{text}");
+
+    // The report-only share is counted apart.
+    let series = scrape(&envoy);
+    assert_eq!(value(&series, "edge_shield_csrf_blocked", "shadow"), 1.0);
+    assert_eq!(value(&series, "edge_shield_csrf_would_block", "shadow"), 1.0);
+    assert_eq!(value(&series, "edge_shield_csrf_would_block", "default"), 0.0);
+    assert_eq!(value(&series, "edge_shield_csrf_blocked", "default"), 1.0);
+}
+
+// ---------------------------------------------------------------- debug traces
+
+#[test]
+fn debug_traces_say_which_policy_and_why_for_each_header_only_when_asked() {
+    let envoy = Envoy::start(
+        r#"{ "cors": { "allowed_origins": ["https://app.example.com"] },
+             "rules": [ { "name": "assets", "match": { "path_prefix": "/assets/" }, "cors": false } ] }"#,
+    );
+    let json = |path: &str| {
+        get(path)
+            .upstream_header("content-type", "application/json")
+            .upstream_header("x-powered-by", "Express")
+    };
+    assert_eq!(json("/assets/before").send(&envoy).status, 200);
+    // Off by default (Envoy's `wasm` logger at info): not one trace line.
+    assert!(
+        !envoy.log().contains("edge-shield: GET /assets/before"),
+        "{}",
+        envoy.log()
+    );
+
+    let r = request("POST", "/logging?wasm=debug").send_to(envoy.admin);
+    assert_eq!(r.status, 200, "{}", r.text());
+    // The filter re-reads the host's level every second.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert_eq!(json("/assets/app.js").send(&envoy).status, 200);
+    assert_eq!(
+        get("/page")
+            .upstream_header("content-type", "text/html")
+            .send(&envoy)
+            .status,
+        200
+    );
+    let log = envoy.log();
+    for want in [
+        "edge-shield: GET /assets/app.js: policy assets: rules[0] matches on path_prefix \"/assets/\"; verdict allowed; counters [\"requests\"]",
+        "edge-shield: response header content-security-policy: skipped: HTML-only, and the response is not HTML (policy assets)",
+        "edge-shield: response header strict-transport-security: skipped: HTTPS-only, and the request came over plain HTTP (policy assets)",
+        "edge-shield: response header x-powered-by: removed: listed in `remove` (a fingerprint) (policy assets)",
+        "edge-shield: GET /page: policy default: none of the 1 rules matches; verdict allowed",
+        "edge-shield: response header content-security-policy: added: the upstream did not send it (policy default)",
+    ] {
+        assert!(log.contains(want), "missing {want:?} in\n{log}");
+    }
+}
+
+// ---------------------------------------------------------------- load once
+
+#[test]
+fn load_time_warnings_and_counts_once_per_configuration_not_per_vm() {
+    // A plain-http origin in production mode loads with a warning (README.md).
+    let envoy = Envoy::start_with(
+        &observed_template(),
+        r#"{ "cors": { "allowed_origins": ["http://localhost:3000"] } }"#,
+    );
+    let _ = get("/").send(&envoy);
+    let log = envoy.log();
+    // Envoy configured several VMs (two on the main thread, one per worker)...
+    let vms = envoy
+        .stats()
+        .lines()
+        .find_map(|l| l.strip_prefix("wasm.envoy.wasm.runtime.v8.created: "))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    assert!(vms >= 2, "only {vms} VMs\n{log}");
+    // ...yet the warning, the load message and the load counter come once.
+    assert_eq!(
+        log.matches("edge-shield: warning: cors.allowed_origins[0]").count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(log.matches("edge-shield: configuration loaded").count(), 1, "{log}");
+    let series = scrape(&envoy);
+    let plugin_wide = |name: &str| {
+        series
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    let loaded = plugin_wide("edge_shield_config_loaded");
+    assert_eq!(loaded.value, 1.0);
+    assert_eq!(loaded.labels.keys().collect::<Vec<_>>(), ["edge_shield_plugin"]);
+    assert_eq!(plugin_wide("edge_shield_config_rejected").value, 0.0);
 }
