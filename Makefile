@@ -26,7 +26,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate dist dist-deps publish browser-deps browser-test browser-screenshot
+.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot
 
 all: build
 
@@ -101,14 +101,21 @@ dist-deps:
 	fi
 
 ## publish: push dist/'s image (built by `make dist` if missing) to IMAGE as IMAGE:$(VERSION)
-## with skopeo (IMAGE=registry.example.com/team/edge-shield), then write the Istio and Envoy
-## Gateway manifests with that image and its digest filled in to dist/istio/, dist/gateway/
+## with skopeo (IMAGE=registry.example.com/team/edge-shield), then `make dist-manifests`
 publish: dist-deps
 	@if [ -z "$(IMAGE)" ]; then echo "usage: make publish IMAGE=registry.example.com/team/edge-shield [PUBLISH_FLAGS=...]" >&2; exit 1; fi
 	@[ -f $(OCI_ARCHIVE) ] || $(MAKE) dist
 	skopeo copy $(PUBLISH_FLAGS) oci-archive:$(OCI_ARCHIVE):$(VERSION) docker://$(IMAGE):$(VERSION)
-	@digest=$$(cat $(OCI_ARCHIVE:.tar=.digest)); hex=$${digest#sha256:}; \
-	wasm=$$(sed -n 's/  edge_shield.wasm$$//p' $(DIST)/SHA256SUMS); \
+	@echo "pushed $(IMAGE):$(VERSION) ($$(cat $(OCI_ARCHIVE:.tar=.digest)))"
+	@$(MAKE) -s dist-manifests IMAGE=$(IMAGE)
+
+## dist-manifests: the Istio and Envoy Gateway manifests with IMAGE:$(VERSION) and the digests
+## of dist/ filled in, in dist/istio/ and dist/gateway/ (the HTTP variant gets the module's sha256)
+dist-manifests:
+	@if [ -z "$(IMAGE)" ]; then echo "usage: make dist-manifests IMAGE=registry.example.com/team/edge-shield" >&2; exit 1; fi
+	@digest=$$(cat $(OCI_ARCHIVE:.tar=.digest)) && hex=$${digest#sha256:} && \
+	wasm=$$(sed -n 's/  edge_shield.wasm$$//p' $(DIST)/SHA256SUMS) && [ -n "$$hex" ] && [ -n "$$wasm" ] || \
+	  { echo "no digests in $(DIST)/: run make dist" >&2; exit 1; }; \
 	for d in istio gateway; do \
 	  mkdir -p $(DIST)/$$d; \
 	  for f in envoy/$$d/*.yaml; do \
@@ -117,8 +124,7 @@ publish: dist-deps
 	        -e "s#0000000000000000000000000000000000000000000000000000000000000000#$$sum#g" $$f > $(DIST)/$$d/$$(basename $$f); \
 	  done; \
 	done; \
-	echo "pushed $(IMAGE):$(VERSION) ($$digest)"; \
-	echo "manifests with the image and its digest: $(DIST)/istio/ $(DIST)/gateway/"
+	echo "manifests with $(IMAGE):$(VERSION) and its digest: $(DIST)/istio/ $(DIST)/gateway/"
 
 ## browser-deps: Debian's Chromium when $(CHROMIUM) is missing, Node.js when missing, and
 ## playwright-core (npm ci) when tests/browser/node_modules is missing or older than the lockfile

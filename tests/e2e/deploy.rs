@@ -470,7 +470,7 @@ pub(crate) fn check_resource(doc: &Value, spec_type: &Ty, errors: &mut Vec<Strin
 }
 
 /// The manifest's errors against the schema and the CRD's validation rules.
-fn wasm_plugin_errors(doc: &Value) -> Vec<String> {
+pub(crate) fn wasm_plugin_errors(doc: &Value) -> Vec<String> {
     let mut errors = Vec::new();
     if doc["apiVersion"] != "extensions.istio.io/v1alpha1" || doc["kind"] != "WasmPlugin" {
         errors.push(format!("not a WasmPlugin: {} {}", doc["apiVersion"], doc["kind"]));
@@ -538,6 +538,16 @@ fn istio_wasm_plugins_match_the_schema_and_their_installs() {
         // AUTHN is the earliest phase; within it the highest priority comes first.
         assert_eq!(spec["phase"], "AUTHN", "{file}");
         assert_eq!(spec["priority"].as_i64(), Some(i64::from(i32::MAX)), "{file}");
+        // Istio names the Envoy plugin `<namespace>.<name>`; the metric segment turns the
+        // `.` into `_`. The file says which names the counters have.
+        let metric = format!(
+            "wasmcustom.edge_shield.{namespace}_{}.",
+            doc["metadata"]["name"].as_str().unwrap()
+        );
+        assert!(
+            read(file).contains(&metric),
+            "{file} documents {metric}<policy>.<counter>"
+        );
     }
     // The two differ only where the installs do.
     let mut helm = yaml(ISTIO_INSTALLS[0].0);
