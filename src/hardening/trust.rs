@@ -1,7 +1,7 @@
 //! Which foreign origins a route trusts for cross-site writes (CSRF) and WebSockets:
 //! the configured `trusted_origins`, and the origins its CORS policy allows.
 
-use super::origin::compile_exact_origin;
+use super::exact_origin::compile_exact_origin;
 use super::paths::ExemptPaths;
 use crate::compile::{index, join, ConfigError};
 use crate::cors::CorsPolicy;

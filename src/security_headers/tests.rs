@@ -349,10 +349,7 @@ fn https_is_decided_in_the_request_phase() {
     use crate::http::Headers;
     let c = config(r#"{"headers": {"strict_transport_security": {"forwarded_proto_header": "X-Edge-Proto"}}}"#);
     let hsts = |request: &[(&str, &str)]| {
-        let request: Vec<(String, Vec<u8>)> = request
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
-            .collect();
+        let request = crate::testing::lines(request);
         let outcome = on_request(&c.default, Headers::new(&request));
         let response = vec![("content-type".to_string(), b"text/html".to_vec())];
         on_response(&c.default, &outcome.state, Headers::new(&response))

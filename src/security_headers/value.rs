@@ -2,6 +2,7 @@
 //! configuration says can inject a header line or be mangled by the proxy.
 
 use crate::compile::ConfigError;
+use crate::http::token::is_token;
 
 /// A whole header value: printable ASCII with inner spaces. CR/LF would start a new
 /// header line (header injection); Envoy would strip outer whitespace, so the value
@@ -57,14 +58,10 @@ pub fn header_name(path: &str, name: &str) -> Result<String, ConfigError> {
     if name.starts_with(':') {
         return fail("pseudo-headers (':status', ...) belong to the proxy and cannot be set or removed");
     }
-    if !name.bytes().all(is_tchar) {
+    if !is_token(name) {
         return fail("not a valid header name: use letters, digits and !#$%&'*+-.^_`|~ only");
     }
     Ok(name.to_ascii_lowercase())
-}
-
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// An error when a list repeats an entry (`seen` holds the entries before `i`).

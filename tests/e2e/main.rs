@@ -12,3 +12,4 @@ mod hardening;
 mod headers;
 mod observe;
 mod routes;
+mod ship;
