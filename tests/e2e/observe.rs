@@ -8,11 +8,11 @@ use regex_lite::Regex;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-const EXAMPLE: &str = "envoy/observability.yaml";
+const EXAMPLE: &str = "envoy/observability/envoy.yaml";
 const DASHBOARD: &str = "docs/observability/edge-shield.grafana.json";
 const ALERTS: &str = "docs/observability/alerts.yaml";
-const ISTIO: &str = "envoy/istio/observability.yaml";
-const GATEWAY: &str = "envoy/gateway/observability.yaml";
+const ISTIO: &str = "envoy/observability/istio.yaml";
+const GATEWAY: &str = "envoy/observability/envoy-gateway.yaml";
 
 /// Labels Prometheus itself adds to every scraped series (not Envoy's to emit).
 const SCRAPE_LABELS: [&str; 2] = ["job", "instance"];
@@ -129,7 +129,7 @@ fn observed_template() -> String {
     )
 }
 
-/// The shipped example on free ports (as `make run CONFIG=envoy/observability.yaml`).
+/// The shipped example on free ports (as `make run CONFIG=envoy/observability/envoy.yaml`).
 fn start_example() -> Envoy {
     let text = read(EXAMPLE);
     let text = replace_all(&text, "port_value: 9901", "port_value: 0");
@@ -147,7 +147,7 @@ fn start_example() -> Envoy {
 #[test]
 fn shipped_stats_tags_give_every_counter_plugin_and_policy_labels() {
     let envoy = start_example();
-    // The example's policies (envoy/observability.yaml): `default` allows
+    // The example's policies (envoy/observability/envoy.yaml): `default` allows
     // https://app.example.com, rule `public` (/public/) allows any origin.
     let refused = preflight("/api/", "https://evil.example.net", "PUT").send(&envoy);
     assert_eq!(refused.status, 403);
