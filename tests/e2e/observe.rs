@@ -639,3 +639,86 @@ fn load_time_warnings_and_counts_once_per_configuration_not_per_vm() {
     assert_eq!(loaded.labels.keys().collect::<Vec<_>>(), ["edge_shield_plugin"]);
     assert_eq!(plugin_wide("edge_shield_config_rejected").value, 0.0);
 }
+
+// ---------------------------------------------------------------- configuration updates
+
+/// The test template with its listener moved to a file Envoy watches (LDS), so a test
+/// can push plugin configurations to a running Envoy as a control plane does: the
+/// bootstrap, and the LDS resource file for a plugin configuration.
+fn lds_bootstrap(lds: &std::path::Path) -> String {
+    let mut doc: Value = serde_norway::from_str(&render(DEFAULT_TEMPLATE, "{}", 9)).unwrap();
+    doc["static_resources"].as_object_mut().unwrap().remove("listeners");
+    doc["stats_config"] = example_stats_config();
+    doc["node"] = serde_json::json!({ "id": "edge-shield-test", "cluster": "edge-shield-test" });
+    doc["dynamic_resources"] = serde_json::json!({ "lds_config": { "path_config_source": { "path": lds } } });
+    doc.to_string()
+}
+
+/// Writes the LDS file atomically (Envoy watches for a rename into place).
+fn push_listener(path: &std::path::Path, plugin_json: &str) {
+    let doc: Value = serde_norway::from_str(&render(DEFAULT_TEMPLATE, plugin_json, 9)).unwrap();
+    let mut listener = doc["static_resources"]["listeners"][0].clone();
+    listener["@type"] = "type.googleapis.com/envoy.config.listener.v3.Listener".into();
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, serde_json::json!({ "resources": [listener] }).to_string()).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+/// Waits until an Envoy stat reaches `want` (LDS updates are applied asynchronously).
+fn wait_for_stat(envoy: &Envoy, name: &str, want: u64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let key = format!("{name}: ");
+    loop {
+        let got = envoy
+            .stats()
+            .lines()
+            .find_map(|l| l.strip_prefix(&key).and_then(|v| v.trim().parse::<u64>().ok()));
+        if got == Some(want) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{name} is {got:?}, not {want}\n{}",
+            envoy.log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn configuration_updates_are_counted_loaded_and_rejected() {
+    let dir = std::env::temp_dir().join(format!("edge-shield-lds-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lds = dir.join("listeners.yaml");
+    let first = r#"{ "cors": { "allowed_origins": ["https://app.example.com"] } }"#;
+    push_listener(&lds, first);
+    let envoy = Envoy::start_with(&lds_bootstrap(&lds), "");
+
+    // A refused update: Envoy keeps the previous listener, the filter counts the refusal.
+    push_listener(
+        &lds,
+        r#"{ "cors": { "allowed_origins": ["https://app.example.com/"] } }"#,
+    );
+    wait_for_stat(&envoy, "listener_manager.lds.update_rejected", 1);
+    // A new valid configuration: loaded (and announced) once more.
+    push_listener(
+        &lds,
+        r#"{ "cors": { "allowed_origins": ["https://www.example.com"] } }"#,
+    );
+    wait_for_stat(&envoy, "listener_manager.lds.update_success", 2);
+
+    let series = scrape(&envoy);
+    let count = |name: &str| {
+        series
+            .iter()
+            .find(|s| s.name == name && s.labels.get("edge_shield_plugin").map(String::as_str) == Some("edge-shield"))
+            .unwrap_or_else(|| panic!("no {name}"))
+            .value
+    };
+    assert_eq!(count("edge_shield_config_rejected"), 1.0);
+    assert_eq!(count("edge_shield_config_loaded"), 2.0);
+    let log = envoy.log();
+    assert_eq!(log.matches("edge-shield: configuration loaded").count(), 2, "{log}");
+    assert_eq!(log.matches("edge-shield: cors.allowed_origins[0]").count(), 1, "{log}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
