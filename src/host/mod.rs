@@ -8,7 +8,7 @@ use crate::config::fingerprint::config_key;
 use crate::config::policy::{Config, RoutePolicy};
 use crate::engine::{self, ExchangeState};
 use crate::exchange::{blocked_line, metric_segment, Counter, Counters, Decision, HeaderOp, PluginCounter, RouteInfo};
-use crate::http::{loggable, wire, Headers};
+use crate::http::{wire, Headers};
 use crate::log_limit::{Admit, LogLimiter};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType};
@@ -149,10 +149,10 @@ impl RootContext for Root {
         }
         match config::load(&bytes) {
             Ok(config) => {
-                // Envoy configures every VM (one per worker, two on the main thread):
-                // say it and count it once per configuration.
                 // Defined now so that the series exists (at 0) before any refusal.
                 let _ = abi::define_counter(&PluginCounter::ConfigRejected.metric_name(&plugin));
+                // Envoy configures every VM (one per worker, two on the main thread):
+                // say it and count it once per configuration.
                 if first_time(&config_key(&metric_segment(&plugin), &bytes)) {
                     for w in &config.warnings {
                         log::warn!("edge-shield: warning: {w}");
@@ -228,17 +228,8 @@ impl HttpContext for Stream {
         record_decision(&decision);
         if log::log_enabled!(log::Level::Debug) {
             log::debug!(
-                "edge-shield: {} {}: {}; verdict {}{}; counters {:?}",
-                loggable(request.get(":method").unwrap_or_default(), 20),
-                loggable(route.path, 200),
-                config.explain_selection(&route),
-                decision.verdict.as_str(),
-                decision
-                    .reason
-                    .as_deref()
-                    .map(|r| format!(" ({r})"))
-                    .unwrap_or_default(),
-                outcome.counters.iter().map(Counter::name).collect::<Vec<_>>(),
+                "{}",
+                engine::explain_request(&config, request, &route, &outcome, &decision)
             );
         }
         if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
