@@ -10,5 +10,6 @@ mod deploy;
 mod foundation;
 mod hardening;
 mod headers;
+mod http2;
 mod routes;
 mod workers;

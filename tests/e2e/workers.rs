@@ -87,13 +87,19 @@ fn open_on_some_worker(envoy: &Envoy, first: &Req) -> (Conn, usize, Resp) {
         .filter(|(w, n)| before.get(w).copied().unwrap_or(0) < **n)
         .map(|(w, _)| *w)
         .collect();
-    assert_eq!(grown.len(), 1, "one worker accepted the connection: {before:?} → {after:?}");
+    assert_eq!(
+        grown.len(),
+        1,
+        "one worker accepted the connection: {before:?} → {after:?}"
+    );
     (conn, grown[0], resp)
 }
 
 #[test]
 fn every_worker_answers_alike_and_counters_add_up() {
-    let envoy = Launch::new(DEFAULT_TEMPLATE, PLUGIN).concurrency(WORKERS as u32).start();
+    let envoy = Launch::new(DEFAULT_TEMPLATE, PLUGIN)
+        .concurrency(WORKERS as u32)
+        .start();
     let visit = visit();
 
     // The first connection's answers, checked against the SPEC; every other connection,
@@ -145,7 +151,11 @@ fn every_worker_answers_alike_and_counters_add_up() {
     for w in &workers_of {
         *served.entry(*w).or_default() += 1;
     }
-    assert_eq!(served.len(), WORKERS, "every worker served some connections: {served:?}");
+    assert_eq!(
+        served.len(),
+        WORKERS,
+        "every worker served some connections: {served:?}"
+    );
 
     // One stat per counter, summed over the workers' VMs.
     let n = CONNECTIONS as u64;
@@ -188,7 +198,10 @@ fn every_worker_answers_alike_and_counters_add_up() {
     thread::sleep(Duration::from_millis(300));
     let log = envoy.log();
     let mut per_thread: BTreeMap<String, (usize, u64)> = BTreeMap::new();
-    for line in log.lines().filter(|l| l.contains("blocked cors request") && l.contains("path=\"/burst")) {
+    for line in log
+        .lines()
+        .filter(|l| l.contains("blocked cors request") && l.contains("path=\"/burst"))
+    {
         // Envoy's default log format: `[time][thread id][level][logger] ...`.
         let thread = line.split("][").nth(1).unwrap_or("").to_string();
         let suppressed = line
@@ -199,7 +212,11 @@ fn every_worker_answers_alike_and_counters_add_up() {
         e.0 += 1;
         e.1 += suppressed;
     }
-    assert_eq!(per_thread.len(), WORKERS, "each worker logs within its own budget: {per_thread:?}");
+    assert_eq!(
+        per_thread.len(),
+        WORKERS,
+        "each worker logs within its own budget: {per_thread:?}"
+    );
     let mut accounted: Vec<u64> = per_thread.values().map(|(lines, sup)| *lines as u64 + sup).collect();
     let mut blocked: Vec<u64> = blocked_on.values().map(|n| *n as u64).collect();
     accounted.sort();
@@ -207,7 +224,10 @@ fn every_worker_answers_alike_and_counters_add_up() {
     assert_eq!(accounted, blocked, "lines + suppressed per worker = blocked per worker");
     for (thread, (lines, _)) in &per_thread {
         // At most 10 a second; the burst spans at most a few seconds on a busy machine.
-        assert!(*lines < BURST * CONNECTIONS / WORKERS, "worker {thread} logged {lines} lines");
+        assert!(
+            *lines < BURST * CONNECTIONS / WORKERS,
+            "worker {thread} logged {lines} lines"
+        );
     }
     assert_eq!(envoy.wasm_failures(), Vec::<String>::new());
 }

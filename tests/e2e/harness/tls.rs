@@ -45,19 +45,31 @@ pub fn test_certificate(dir: &Path) -> (String, String) {
 /// The default template plus a `tls` listener: the same HTTP connection manager and
 /// filter behind a TLS transport socket.
 pub fn tls_template(cert: &str, key: &str) -> String {
-    let start = DEFAULT_TEMPLATE.find("  - name: edge\n").expect("edge listener");
-    let end = DEFAULT_TEMPLATE.find("  clusters:").expect("clusters");
+    with_tls_listener(DEFAULT_TEMPLATE, cert, key, &[])
+}
+
+/// `template` plus a `tls` listener: a copy of its `edge` listener (which must come
+/// last before `clusters:`) behind a TLS transport socket offering these ALPN
+/// protocols (none: plain TLS, HTTP/1.1).
+pub fn with_tls_listener(template: &str, cert: &str, key: &str, alpn: &[&str]) -> String {
+    let start = template.find("  - name: edge\n").expect("edge listener");
+    let end = template.find("  clusters:").expect("clusters");
+    let alpn = if alpn.is_empty() {
+        String::new()
+    } else {
+        format!("            alpn_protocols: {alpn:?}\n")
+    };
     let tls_socket = format!(
         "    - transport_socket:\n        name: envoy.transport_sockets.tls\n        typed_config:\n          \
          \"@type\": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext\n          \
-         common_tls_context:\n            tls_certificates:\n            - certificate_chain: {{ filename: \"{cert}\" }}\n              \
+         common_tls_context:\n{alpn}            tls_certificates:\n            - certificate_chain: {{ filename: \"{cert}\" }}\n              \
          private_key: {{ filename: \"{key}\" }}\n      filters:\n"
     );
-    let tls = DEFAULT_TEMPLATE[start..end]
+    let tls = template[start..end]
         .replacen("  - name: edge\n", "  - name: tls\n", 1)
         .replacen("stat_prefix: edge", "stat_prefix: tls", 1)
         .replacen("    - filters:\n", &tls_socket, 1);
-    format!("{}{tls}{}", &DEFAULT_TEMPLATE[..end], &DEFAULT_TEMPLATE[end..])
+    format!("{}{tls}{}", &template[..end], &template[end..])
 }
 
 /// Sends a request over TLS with the openssl CLI (certificate not verified) and reads

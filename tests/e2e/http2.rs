@@ -1,0 +1,240 @@
+//! HTTP/2 from the browser side: cleartext (h2c, prior knowledge) and TLS with ALPN.
+//! Every behaviour must be what HTTP/1.1 gets, byte for byte in the fields we write:
+//! preflights, CORS grants and refusals, security headers, `Set-Cookie` lines kept
+//! apart, CSRF, and the WebSocket origin check on an extended CONNECT (RFC 8441),
+//! which Envoy turns into an HTTP/1.1 upgrade to the upstream. HTTP/3: see
+//! docs/operations-reliability.md.
+
+use crate::harness::*;
+
+const APP: &str = "https://app.example.com";
+const EVIL: &str = "https://evil.example.net";
+
+const PLUGIN: &str = r#"{
+  "cors": {"allowed_origins": ["https://app.example.com"], "allowed_methods": ["GET", "PUT"],
+           "allowed_headers": ["content-type"], "allow_credentials": true},
+  "csrf": {},
+  "cookies": {},
+  "websocket": {}
+}"#;
+
+/// The default template with extended CONNECT allowed on HTTP/2 (what Envoy needs for
+/// WebSocket over HTTP/2), plus a TLS listener offering `h2` and `http/1.1`.
+fn template(cert: &str, key: &str) -> String {
+    let anchor = "          upgrade_configs: [{ upgrade_type: websocket }]\n";
+    assert!(DEFAULT_TEMPLATE.contains(anchor));
+    let h2 = DEFAULT_TEMPLATE.replace(
+        anchor,
+        &format!("{anchor}          http2_protocol_options: {{ allow_connect: true }}\n"),
+    );
+    with_tls_listener(&h2, cert, key, &["h2", "http/1.1"])
+}
+
+/// The requests of a page and its API calls, each also sent over HTTP/1.1.
+fn exchanges() -> Vec<(&'static str, Req)> {
+    vec![
+        (
+            "page",
+            get("/page")
+                .header("accept", "text/html")
+                .upstream_header("content-type", "text/html; charset=utf-8"),
+        ),
+        (
+            "preflight",
+            preflight("/api/items", APP, "PUT").header("access-control-request-headers", "content-type"),
+        ),
+        ("preflight refused", preflight("/api/items", EVIL, "PUT")),
+        (
+            "cors allowed",
+            get("/api/items").origin(APP).upstream_header("vary", "Accept-Encoding"),
+        ),
+        ("cors blocked", get("/api/items").origin(EVIL)),
+        (
+            "cookies",
+            get("/login")
+                .upstream_header("set-cookie", "sid=abc; Path=/")
+                .upstream_header("set-cookie", "theme=dark; Max-Age=60"),
+        ),
+        (
+            "csrf",
+            request("POST", "/api/transfer")
+                .header("host", "api.example.com")
+                .header("sec-fetch-site", "cross-site")
+                .origin(EVIL)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(b"amount=100"),
+        ),
+        (
+            "same-origin post",
+            request("POST", "/api/transfer")
+                .header("host", "api.example.com")
+                .header("sec-fetch-site", "same-origin")
+                .origin("https://api.example.com")
+                .body(b"amount=1"),
+        ),
+        ("envoy 503", get("/dead/x").origin(APP)),
+    ]
+}
+
+/// The fields that must not differ between HTTP/1.1 and HTTP/2: all but the
+/// connection-level and per-exchange ones, sorted (HTTP/2 lowercases names).
+fn comparable(r: &Resp) -> (u16, Vec<(String, String)>) {
+    let skip = [
+        "date",
+        "x-envoy-upstream-service-time",
+        "connection",
+        "content-length",
+        "transfer-encoding",
+    ];
+    let mut fields: Vec<(String, String)> = r
+        .headers
+        .iter()
+        .map(|(n, v)| (n.to_ascii_lowercase(), String::from_utf8_lossy(v).into_owned()))
+        .filter(|(n, _)| !skip.contains(&n.as_str()))
+        .collect();
+    fields.sort();
+    (r.status, fields)
+}
+
+fn methods(r: &Resp) -> Vec<String> {
+    r.all("access-control-allow-methods")
+        .iter()
+        .flat_map(|v| v.split(',').map(|m| m.trim().to_string()).collect::<Vec<_>>())
+        .collect()
+}
+
+#[test]
+fn http2_cleartext_and_tls_behave_like_http1() {
+    let dir = scratch_dir();
+    let (cert, key) = test_certificate(&dir);
+    let envoy = Envoy::start_with(&template(&cert, &key), PLUGIN);
+    let (names, reqs): (Vec<&str>, Vec<Req>) = exchanges().into_iter().unzip();
+    let h1: Vec<Resp> = reqs.iter().map(|r| r.send(&envoy)).collect();
+    let h1_tls: Vec<Resp> = reqs.iter().map(|r| send_tls(r, envoy.port_of("tls"))).collect();
+
+    for (how, port, over_http1) in [
+        (H2::Cleartext, envoy.port(), &h1),
+        (H2::Tls, envoy.port_of("tls"), &h1_tls),
+    ] {
+        let h2 = send_h2(port, how, &reqs);
+        for ((name, got), want) in names.iter().zip(&h2).zip(over_http1) {
+            assert_eq!(
+                comparable(got),
+                comparable(want),
+                "{how:?} {name}: HTTP/2 differs from HTTP/1.1"
+            );
+        }
+        // And what that common answer is, per the SPEC and Fetch.
+        let [page, pre, pre_no, allowed, blocked, cookies, csrf, same, dead] = &h2[..] else {
+            unreachable!()
+        };
+        assert_eq!(page.status, 200);
+        assert_eq!(page.all("x-content-type-options"), ["nosniff"]);
+        assert_eq!(page.all("x-frame-options"), ["SAMEORIGIN"]);
+        assert_eq!(page.count("content-security-policy"), 1);
+        // HSTS only where the request came over HTTPS (`:scheme` https with TLS).
+        assert_eq!(page.has("strict-transport-security"), how == H2::Tls, "{how:?}");
+        assert_eq!(pre.status, 204);
+        assert_eq!(pre.all("access-control-allow-origin"), [APP]);
+        assert_eq!(pre.all("access-control-allow-credentials"), ["true"]);
+        assert!(methods(pre).contains(&"PUT".to_string()), "{:?}", pre.headers_text());
+        assert!(pre.vary().contains(&"Origin".to_string()));
+        assert_eq!(pre_no.status, 403);
+        assert!(pre_no.names_with_prefix("access-control-").is_empty());
+        assert_eq!(allowed.all("access-control-allow-origin"), [APP]);
+        let vary = allowed.vary();
+        assert!(
+            vary.contains(&"Origin".into()) && vary.contains(&"Accept-Encoding".into()),
+            "{vary:?}"
+        );
+        assert!(!blocked.has("access-control-allow-origin"));
+        // Two Set-Cookie fields stay two (RFC 9113 §8.2.3 never joins them).
+        assert_eq!(
+            cookies.all("set-cookie"),
+            [
+                "sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax",
+                "theme=dark; Max-Age=60; Secure; HttpOnly; SameSite=Lax"
+            ]
+        );
+        assert_eq!(csrf.status, 403);
+        assert_eq!(same.status, 200);
+        assert_eq!(dead.status, 503);
+        assert_eq!(dead.all("access-control-allow-origin"), [APP]);
+    }
+    // Preflights and refused writes never reached the upstream, over any protocol.
+    assert!(envoy.upstream.seen().iter().all(|s| s.method != "OPTIONS"));
+    assert!(envoy
+        .upstream
+        .seen_path("/api/transfer")
+        .iter()
+        .all(|s| s.header("sec-fetch-site").as_deref() == Some("same-origin")));
+    assert_eq!(envoy.counter("default", "cors_preflight_allowed"), 4);
+    assert_eq!(envoy.counter("default", "csrf_blocked"), 4);
+    assert_eq!(envoy.wasm_failures(), Vec::<String>::new());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A WebSocket handshake (RFC 6455 §4.1) as an HTTP/1.1 upgrade.
+fn websocket(path: &str, origin: Option<&str>) -> Req {
+    let req = get(path)
+        .header("host", "chat.example.com")
+        .header("connection", "Upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
+    match origin {
+        Some(o) => req.origin(o),
+        None => req,
+    }
+}
+
+#[test]
+fn websocket_over_http2_extended_connect_is_checked_like_an_upgrade() {
+    let dir = scratch_dir();
+    let (cert, key) = test_certificate(&dir);
+    let envoy = Envoy::start_with(&template(&cert, &key), PLUGIN);
+    let cases = [
+        ("/ws/evil", Some(EVIL), false),
+        ("/ws/null", Some("null"), false),
+        ("/ws/app", Some(APP), true),
+        ("/ws/same", Some("https://chat.example.com"), true),
+        ("/ws/client", None, true),
+    ];
+    for how in [H2::Cleartext, H2::Tls] {
+        let port = if how == H2::Tls {
+            envoy.port_of("tls")
+        } else {
+            envoy.port()
+        };
+        for (path, origin, allowed) in cases {
+            let path = format!("{path}-{how:?}");
+            let over_http1 = websocket(&path, origin).send(&envoy);
+            let r = websocket_h2(port, how, &websocket(&path, origin));
+            if allowed {
+                // RFC 8441 §5: 2xx is success; the upstream saw one HTTP/1.1 upgrade per protocol.
+                assert_eq!((over_http1.status, r.status), (101, 200), "{how:?} {path}");
+                let seen = envoy.upstream.seen_path(&path);
+                assert_eq!(seen.len(), 2, "{how:?} {path}");
+                assert!(seen.iter().all(|s| s.header("upgrade").as_deref() == Some("websocket")));
+            } else {
+                assert_eq!((over_http1.status, r.status), (403, 403), "{how:?} {path}");
+                assert_eq!(r.text(), over_http1.text(), "{how:?} {path}: the same refusal");
+                assert!(r.names_with_prefix("access-control-allow-").is_empty());
+                assert!(envoy.upstream.seen_path(&path).is_empty(), "{how:?} {path}");
+            }
+        }
+    }
+    // Two refused origins, each over HTTP/1.1 and HTTP/2, on both listeners.
+    assert_eq!(envoy.counter("default", "websocket_blocked"), 8);
+    // Envoy's HTTP/2 codec presents an extended CONNECT to the filters as the HTTP/1.1
+    // upgrade it stands for (GET + `upgrade: websocket`): one identical line for each.
+    let log = envoy.log();
+    for how in ["Cleartext", "Tls"] {
+        let line = format!(
+            "blocked websocket: origin not allowed; origin=\"https://evil.example.net\" method=\"GET\" path=\"/ws/evil-{how}\""
+        );
+        assert_eq!(log.matches(&line).count(), 2, "{line}");
+    }
+    assert_eq!(envoy.wasm_failures(), Vec::<String>::new());
+    let _ = std::fs::remove_dir_all(&dir);
+}
