@@ -7,9 +7,11 @@ mod harness;
 
 mod cors;
 mod deploy;
+mod faults;
 mod foundation;
 mod hardening;
 mod headers;
 mod http2;
 mod routes;
+mod soak;
 mod workers;
