@@ -15,3 +15,4 @@ mod http2;
 mod routes;
 mod soak;
 mod workers;
+mod xds;

@@ -5,7 +5,6 @@
 
 use super::client::{Req, Resp};
 use bytes::Bytes;
-use std::future::Future;
 use std::pin::Pin;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -69,15 +68,11 @@ fn run(port: u16, how: H2, jobs: Vec<(Kind, &Req)>) -> Result<Vec<Resp>, Error> 
     })
 }
 
-fn exchange<'a, T>(
-    io: T,
-    scheme: &'static str,
-    jobs: Vec<(Kind, &'a Req)>,
-) -> impl Future<Output = Result<Vec<Resp>, Error>> + 'a
+async fn exchange<T>(io: T, scheme: &'static str, jobs: Vec<(Kind, &Req)>) -> Result<Vec<Resp>, Error>
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    async move {
+    {
         let (client, connection) = h2::client::handshake(io).await?;
         tokio::spawn(async move {
             let _ = connection.await;
