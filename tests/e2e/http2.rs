@@ -1,9 +1,10 @@
-//! HTTP/2 from the browser side: cleartext (h2c, prior knowledge) and TLS with ALPN.
-//! Every behaviour must be what HTTP/1.1 gets, byte for byte in the fields we write:
-//! preflights, CORS grants and refusals, security headers, `Set-Cookie` lines kept
-//! apart, CSRF, and the WebSocket origin check on an extended CONNECT (RFC 8441),
-//! which Envoy turns into an HTTP/1.1 upgrade to the upstream. HTTP/3: see
-//! docs/operations-reliability.md.
+//! HTTP/2 and HTTP/3 from the browser side: HTTP/2 cleartext (h2c, prior knowledge)
+//! and over TLS with ALPN, HTTP/3 over QUIC. Every behaviour must be what HTTP/1.1
+//! gets, byte for byte in the fields we write: preflights, CORS grants and refusals,
+//! security headers, `Set-Cookie` lines kept apart, CSRF, and the WebSocket origin
+//! check on an HTTP/2 extended CONNECT (RFC 8441), which Envoy turns into an HTTP/1.1
+//! upgrade to the upstream. (WebSocket over HTTP/3, RFC 9220: not tested, see
+//! docs/operations-reliability.md.)
 
 use crate::harness::*;
 
@@ -170,6 +171,39 @@ fn http2_cleartext_and_tls_behave_like_http1() {
         .all(|s| s.header("sec-fetch-site").as_deref() == Some("same-origin")));
     assert_eq!(envoy.counter("default", "cors_preflight_allowed"), 4);
     assert_eq!(envoy.counter("default", "csrf_blocked"), 4);
+    assert_eq!(envoy.wasm_failures(), Vec::<String>::new());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn http3_answers_like_http1_over_tls() {
+    let dir = scratch_dir();
+    let (cert, key) = test_certificate(&dir);
+    let template = with_quic_listener(&with_tls_listener(DEFAULT_TEMPLATE, &cert, &key, &[]), &cert, &key);
+    let envoy = Envoy::start_with(&template, PLUGIN);
+    let (names, reqs): (Vec<&str>, Vec<Req>) = exchanges().into_iter().unzip();
+    let over_tls: Vec<Resp> = reqs.iter().map(|r| send_tls(r, envoy.port_of("tls"))).collect();
+    let h3 = send_h3(envoy.port_of("h3"), &reqs);
+    assert_eq!(h3.len(), reqs.len());
+    for ((name, got), want) in names.iter().zip(&h3).zip(&over_tls) {
+        assert_eq!(
+            comparable(got),
+            comparable(want),
+            "{name}: HTTP/3 differs from HTTP/1.1 over TLS"
+        );
+    }
+    let [page, pre, pre_no, allowed, _, cookies, csrf, same, dead] = &h3[..] else {
+        unreachable!()
+    };
+    assert_eq!(page.all("x-content-type-options"), ["nosniff"]);
+    assert!(page.has("strict-transport-security"), "QUIC is always TLS");
+    assert_eq!(
+        (pre.status, pre_no.status, csrf.status, same.status, dead.status),
+        (204, 403, 403, 200, 503)
+    );
+    assert_eq!(allowed.all("access-control-allow-origin"), [APP]);
+    assert_eq!(cookies.count("set-cookie"), 2);
+    assert_eq!(envoy.counter("default", "cors_preflight_allowed"), 2);
     assert_eq!(envoy.wasm_failures(), Vec::<String>::new());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -8,7 +8,8 @@
 //! One module per job: [`paths`] (repository, binaries, scratch files), [`upstream`]
 //! (the scriptable upstream), [`envoy`] (the Envoy process and its admin API),
 //! [`client`] (HTTP/1.1 on the wire), [`http2`] (HTTP/2: h2c, TLS, extended CONNECT),
-//! [`tls`] (certificates and a TLS listener).
+//! [`http3`] (a QUIC listener and an aioquic client), [`tls`] (certificates and a TLS
+//! listener).
 //! Everything is re-exported here: tests `use crate::harness::*`.
 
 #![allow(dead_code, unused_imports)]
@@ -16,6 +17,7 @@
 pub mod client;
 pub mod envoy;
 pub mod http2;
+pub mod http3;
 pub mod paths;
 pub mod tls;
 pub mod upstream;
@@ -23,6 +25,7 @@ pub mod upstream;
 pub use client::*;
 pub use envoy::*;
 pub use http2::*;
+pub use http3::*;
 pub use paths::*;
 pub use tls::*;
 pub use upstream::*;

@@ -48,12 +48,10 @@ pub fn tls_template(cert: &str, key: &str) -> String {
     with_tls_listener(DEFAULT_TEMPLATE, cert, key, &[])
 }
 
-/// `template` plus a `tls` listener: a copy of its `edge` listener (which must come
-/// last before `clusters:`) behind a TLS transport socket offering these ALPN
-/// protocols (none: plain TLS, HTTP/1.1).
+/// `template` plus a `tls` listener: a copy of its `edge` listener behind a TLS
+/// transport socket offering these ALPN protocols (none: plain TLS, HTTP/1.1).
 pub fn with_tls_listener(template: &str, cert: &str, key: &str, alpn: &[&str]) -> String {
-    let start = template.find("  - name: edge\n").expect("edge listener");
-    let end = template.find("  clusters:").expect("clusters");
+    let (start, end) = edge_listener(template);
     let alpn = if alpn.is_empty() {
         String::new()
     } else {
@@ -70,6 +68,15 @@ pub fn with_tls_listener(template: &str, cert: &str, key: &str, alpn: &[&str]) -
         .replacen("stat_prefix: edge", "stat_prefix: tls", 1)
         .replacen("    - filters:\n", &tls_socket, 1);
     format!("{}{tls}{}", &template[..end], &template[end..])
+}
+
+/// Where the `edge` listener's YAML starts and ends in a template (it ends where the
+/// next listener or `clusters:` begins); the copies go right after it.
+pub fn edge_listener(template: &str) -> (usize, usize) {
+    let start = template.find("  - name: edge\n").expect("edge listener");
+    let clusters = template.find("  clusters:").expect("clusters");
+    let next = template[start + 1..].find("\n  - name: ").map(|i| start + 1 + i + 1);
+    (start, next.unwrap_or(clusters).min(clusters))
 }
 
 /// Sends a request over TLS with the openssl CLI (certificate not verified) and reads
