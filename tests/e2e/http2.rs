@@ -16,7 +16,8 @@ const PLUGIN: &str = r#"{
            "allowed_headers": ["content-type"], "allow_credentials": true},
   "csrf": {},
   "cookies": {},
-  "websocket": {}
+  "websocket": {},
+  "rules": [{"name": "legacy", "match": {"path_prefix": "/legacy/"}, "https_redirect": {}}]
 }"#;
 
 /// The default template with extended CONNECT allowed on HTTP/2 (what Envoy needs for
@@ -74,6 +75,8 @@ fn exchanges() -> Vec<(&'static str, Req)> {
                 .body(b"amount=1"),
         ),
         ("envoy 503", get("/dead/x").origin(APP)),
+        // Envoy sets x-forwarded-proto from the connection: http on h2c, https with TLS.
+        ("https redirect", get("/legacy/x?q=1").header("host", "api.example.com")),
     ]
 }
 
@@ -126,7 +129,7 @@ fn http2_cleartext_and_tls_behave_like_http1() {
             );
         }
         // And what that common answer is, per the SPEC and Fetch.
-        let [page, pre, pre_no, allowed, blocked, cookies, csrf, same, dead] = &h2[..] else {
+        let [page, pre, pre_no, allowed, blocked, cookies, csrf, same, dead, redirect] = &h2[..] else {
             unreachable!()
         };
         assert_eq!(page.status, 200);
@@ -161,6 +164,13 @@ fn http2_cleartext_and_tls_behave_like_http1() {
         assert_eq!(same.status, 200);
         assert_eq!(dead.status, 503);
         assert_eq!(dead.all("access-control-allow-origin"), [APP]);
+        match how {
+            H2::Cleartext => {
+                assert_eq!(redirect.status, 308);
+                assert_eq!(redirect.all("location"), ["https://api.example.com/legacy/x?q=1"]);
+            }
+            H2::Tls => assert_eq!(redirect.status, 200),
+        }
     }
     // Hostile field values over HTTP/2 (the ones HTTP/2 can carry: obs-text, commas,
     // empty, 60 KiB, repeated names, hundreds of fields): answered, never a server error.
@@ -226,14 +236,21 @@ fn http3_answers_like_http1_over_tls() {
             "{name}: HTTP/3 differs from HTTP/1.1 over TLS"
         );
     }
-    let [page, pre, pre_no, allowed, _, cookies, csrf, same, dead] = &h3[..] else {
+    let [page, pre, pre_no, allowed, _, cookies, csrf, same, dead, redirect] = &h3[..] else {
         unreachable!()
     };
     assert_eq!(page.all("x-content-type-options"), ["nosniff"]);
     assert!(page.has("strict-transport-security"), "QUIC is always TLS");
     assert_eq!(
-        (pre.status, pre_no.status, csrf.status, same.status, dead.status),
-        (204, 403, 403, 200, 503)
+        (
+            pre.status,
+            pre_no.status,
+            csrf.status,
+            same.status,
+            dead.status,
+            redirect.status
+        ),
+        (204, 403, 403, 200, 503, 200)
     );
     assert_eq!(allowed.all("access-control-allow-origin"), [APP]);
     assert_eq!(cookies.count("set-cookie"), 2);
