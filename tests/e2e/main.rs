@@ -7,8 +7,13 @@ mod harness;
 
 mod cors;
 mod deploy;
+mod faults;
 mod foundation;
 mod hardening;
 mod headers;
+mod http2;
 mod routes;
 mod ship;
+mod soak;
+mod workers;
+mod xds;
