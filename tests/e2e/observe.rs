@@ -3,6 +3,7 @@
 //! and every expression of the shipped Grafana dashboard and Prometheus alerts names only
 //! metrics and labels that a real Envoy with the filter emits (docs/observability.md).
 
+use crate::deploy::{read, replace_all, start_example};
 use crate::harness::*;
 use regex_lite::Regex;
 use serde_json::Value;
@@ -17,22 +18,11 @@ const GATEWAY: &str = "envoy/observability/envoy-gateway.yaml";
 /// Labels Prometheus itself adds to every scraped series (not Envoy's to emit).
 const SCRAPE_LABELS: [&str; 2] = ["job", "instance"];
 
-fn read(rel: &str) -> String {
-    std::fs::read_to_string(repo().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
 fn yaml_docs(rel: &str) -> Vec<Value> {
     use serde::Deserialize;
     serde_norway::Deserializer::from_str(&read(rel))
         .map(|d| Value::deserialize(d).unwrap_or_else(|e| panic!("{rel} is not valid YAML: {e}")))
         .collect()
-}
-
-/// `text` with `from` replaced; `from` must occur (an edit of the shipped file must not
-/// silently make the test run something else).
-fn replace_all(text: &str, from: &str, to: &str) -> String {
-    assert!(text.contains(from), "expected {from:?} in the shipped config");
-    text.replace(from, to)
 }
 
 // ---------------------------------------------------------------- scraping
@@ -129,24 +119,9 @@ fn observed_template() -> String {
     )
 }
 
-/// The shipped example on free ports (as `make run CONFIG=envoy/observability/envoy.yaml`).
-fn start_example() -> Envoy {
-    let text = read(EXAMPLE);
-    let text = replace_all(&text, "port_value: 9901", "port_value: 0");
-    let text = replace_all(&text, "port_value: 10000", "port_value: 0");
-    let upstream = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let text = replace_all(&text, "port_value: 10001", &format!("port_value: {upstream}"));
-    let text = replace_all(&text, "target/wasm32-wasip1/release/edge_shield.wasm", "{{WASM}}");
-    Envoy::start_with(&text, "")
-}
-
 #[test]
 fn shipped_stats_tags_give_every_counter_plugin_and_policy_labels() {
-    let envoy = start_example();
+    let envoy = start_example(EXAMPLE);
     // The example's policies (envoy/observability/envoy.yaml): `default` allows
     // https://app.example.com, rule `public` (/public/) allows any origin.
     let refused = preflight("/api/", "https://evil.example.net", "PUT").send(&envoy);
@@ -606,20 +581,18 @@ fn debug_traces_say_which_policy_and_why_for_each_header_only_when_asked() {
 #[test]
 fn load_time_warnings_and_counts_once_per_configuration_not_per_vm() {
     // A plain-http origin in production mode loads with a warning (README.md).
-    let envoy = Envoy::start_with(
+    let envoy = Launch::new(
         &observed_template(),
         r#"{ "cors": { "allowed_origins": ["http://localhost:3000"] } }"#,
-    );
+    )
+    .concurrency(4)
+    .start();
     let _ = get("/").send(&envoy);
     let log = envoy.log();
-    // Envoy configured several VMs (two on the main thread, one per worker)...
-    let vms = envoy
-        .stats()
-        .lines()
-        .find_map(|l| l.strip_prefix("wasm.envoy.wasm.runtime.v8.created: "))
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(0);
-    assert!(vms >= 2, "only {vms} VMs\n{log}");
+    // Envoy runs a VM per worker and one on the main thread (and configured one more
+    // there, already gone)...
+    let vms = envoy.vm_count();
+    assert!(vms >= 5, "only {vms} VMs\n{log}");
     // ...yet the warning, the load message and the load counter come once.
     assert_eq!(
         log.matches("edge-shield: warning: cors.allowed_origins[0]").count(),
@@ -642,43 +615,35 @@ fn load_time_warnings_and_counts_once_per_configuration_not_per_vm() {
 
 // ---------------------------------------------------------------- configuration updates
 
-/// The test template with its listener moved to a file Envoy watches (LDS), so a test
-/// can push plugin configurations to a running Envoy as a control plane does: the
-/// bootstrap, and the LDS resource file for a plugin configuration.
-fn lds_bootstrap(lds: &std::path::Path) -> String {
+/// The test template with its listener moved to `{{DIR}}/lds.yaml`, a file Envoy watches
+/// (LDS), so a test can push plugin configurations to a running Envoy as a control plane
+/// does.
+fn lds_bootstrap() -> String {
     let mut doc: Value = serde_norway::from_str(&render(DEFAULT_TEMPLATE, "{}", 9)).unwrap();
     doc["static_resources"].as_object_mut().unwrap().remove("listeners");
     doc["stats_config"] = example_stats_config();
     doc["node"] = serde_json::json!({ "id": "edge-shield-test", "cluster": "edge-shield-test" });
-    doc["dynamic_resources"] = serde_json::json!({ "lds_config": { "path_config_source": { "path": lds } } });
+    doc["dynamic_resources"] =
+        serde_json::json!({ "lds_config": { "path_config_source": { "path": "{{DIR}}/lds.yaml" } } });
     doc.to_string()
 }
 
-/// Writes the LDS file atomically (Envoy watches for a rename into place).
-fn push_listener(path: &std::path::Path, plugin_json: &str) {
+/// The LDS file: the test template's listener with this plugin configuration.
+fn lds(plugin_json: &str) -> String {
     let doc: Value = serde_norway::from_str(&render(DEFAULT_TEMPLATE, plugin_json, 9)).unwrap();
     let mut listener = doc["static_resources"]["listeners"][0].clone();
     listener["@type"] = "type.googleapis.com/envoy.config.listener.v3.Listener".into();
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, serde_json::json!({ "resources": [listener] }).to_string()).unwrap();
-    std::fs::rename(&tmp, path).unwrap();
+    serde_json::json!({ "resources": [listener] }).to_string()
 }
 
 /// Waits until an Envoy stat reaches `want` (LDS updates are applied asynchronously).
 fn wait_for_stat(envoy: &Envoy, name: &str, want: u64) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let key = format!("{name}: ");
-    loop {
-        let got = envoy
-            .stats()
-            .lines()
-            .find_map(|l| l.strip_prefix(&key).and_then(|v| v.trim().parse::<u64>().ok()));
-        if got == Some(want) {
-            return;
-        }
+    while envoy.stat(name) != Some(want) {
         assert!(
             std::time::Instant::now() < deadline,
-            "{name} is {got:?}, not {want}\n{}",
+            "{name} is {:?}, not {want}\n{}",
+            envoy.stat(name),
             envoy.log()
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -687,23 +652,20 @@ fn wait_for_stat(envoy: &Envoy, name: &str, want: u64) {
 
 #[test]
 fn configuration_updates_are_counted_loaded_and_rejected() {
-    let dir = std::env::temp_dir().join(format!("edge-shield-lds-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let lds = dir.join("listeners.yaml");
     let first = r#"{ "cors": { "allowed_origins": ["https://app.example.com"] } }"#;
-    push_listener(&lds, first);
-    let envoy = Envoy::start_with(&lds_bootstrap(&lds), "");
+    let envoy = Launch::new(&lds_bootstrap(), "").file("lds.yaml", &lds(first)).start();
+    let file = envoy.dir().join("lds.yaml");
 
     // A refused update: Envoy keeps the previous listener, the filter counts the refusal.
-    push_listener(
-        &lds,
-        r#"{ "cors": { "allowed_origins": ["https://app.example.com/"] } }"#,
+    write_atomically(
+        &file,
+        &lds(r#"{ "cors": { "allowed_origins": ["https://app.example.com/"] } }"#),
     );
     wait_for_stat(&envoy, "listener_manager.lds.update_rejected", 1);
     // A new valid configuration: loaded (and announced) once more.
-    push_listener(
-        &lds,
-        r#"{ "cors": { "allowed_origins": ["https://www.example.com"] } }"#,
+    write_atomically(
+        &file,
+        &lds(r#"{ "cors": { "allowed_origins": ["https://www.example.com"] } }"#),
     );
     wait_for_stat(&envoy, "listener_manager.lds.update_success", 2);
 
@@ -720,5 +682,4 @@ fn configuration_updates_are_counted_loaded_and_rejected() {
     let log = envoy.log();
     assert_eq!(log.matches("edge-shield: configuration loaded").count(), 2, "{log}");
     assert_eq!(log.matches("edge-shield: cors.allowed_origins[0]").count(), 1, "{log}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
