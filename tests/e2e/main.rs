@@ -12,6 +12,7 @@ mod foundation;
 mod hardening;
 mod headers;
 mod http2;
+mod observe;
 mod routes;
 mod ship;
 mod soak;
