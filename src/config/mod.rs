@@ -6,6 +6,8 @@
 pub mod error;
 pub mod raw;
 pub mod setting;
+pub mod source;
+pub mod struct_wire;
 
 use crate::cors::CorsPolicy;
 use crate::hardening::{CookiePolicy, CsrfPolicy, HttpsRedirect, WebsocketPolicy};
@@ -17,6 +19,7 @@ use error::{index, join};
 pub use raw::Mode;
 use raw::{RawConfig, RawRule};
 use setting::{Override, Setting};
+use source::Source;
 use std::rc::Rc;
 
 /// Parses and compiles a plugin configuration. Empty or whitespace-only input
@@ -27,10 +30,16 @@ pub fn load(bytes: &[u8]) -> Result<Config, ConfigError> {
 }
 
 /// The serde step: structure, types and unknown fields, with the JSON path of any error.
+/// The bytes are JSON text or a `google.protobuf.Struct` ([`source`]); both load the same.
 pub fn parse(bytes: &[u8]) -> Result<RawConfig, ConfigError> {
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Ok(RawConfig::default());
+    match source::classify(bytes).map_err(|e| ConfigError::new(e.path, "", e.message))? {
+        Source::Empty => Ok(RawConfig::default()),
+        Source::Struct(map) => parse_struct(&serde_json::Value::Object(map)),
+        Source::Json(text) => parse_json(text),
     }
+}
+
+fn parse_json(bytes: &[u8]) -> Result<RawConfig, ConfigError> {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
         && serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
     {
@@ -44,6 +53,9 @@ pub fn parse(bytes: &[u8]) -> Result<RawConfig, ConfigError> {
     let raw: RawConfig = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
+        if (inner.is_syntax() || inner.is_eof()) && source::looks_like_yaml(bytes) {
+            return ConfigError::new("", "", source::YAML_IN_STRING);
+        }
         // A syntax error has a line and column but no meaningful path.
         let path = if path == "." || inner.is_syntax() || inner.is_eof() {
             String::new()
@@ -56,11 +68,23 @@ pub fn parse(bytes: &[u8]) -> Result<RawConfig, ConfigError> {
     Ok(raw)
 }
 
+/// A decoded Struct: errors name the path only (the bytes have no lines or columns).
+fn parse_struct(value: &serde_json::Value) -> Result<RawConfig, ConfigError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        ConfigError::new(path, "", serde_message(e.inner()))
+    })
+}
+
 /// serde_json's message, with a hint where the usual fix is not obvious.
 fn serde_message(e: &serde_json::Error) -> String {
     let msg = e.to_string();
     if msg.starts_with("unknown field") {
         format!("{msg} (a misspelt field would silently weaken a policy, so unknown fields are refused)")
+    } else if msg.starts_with("invalid type: floating point") {
+        // A Struct carries every number as a double: say what is wrong with this one.
+        format!("{msg} (a whole number is needed here)")
     } else if e.is_syntax() || e.is_eof() {
         format!("the configuration is not valid JSON: {msg}")
     } else {
