@@ -18,7 +18,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot
+.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot cli
 
 all: build
 
@@ -27,6 +27,11 @@ build:
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
 	cargo build --release --target $(TARGET)
 	@echo "built $(WASM) ($$(stat -c %s $(WASM)) bytes)"
+
+## cli: the native command-line tool as target/release/edge-shield (check, explain, schema: docs/cli.md)
+cli:
+	cargo build --release -p edge-shield-cli
+	@echo "built target/release/edge-shield"
 
 ## envoy: Envoy $(ENVOY_VERSION) in a project-local virtualenv (skipped when ENVOY points elsewhere)
 envoy:
@@ -60,6 +65,7 @@ test: unit build envoy e2e browser-test
 ## unit: the pure core, natively (unit tests and the hostile-input property tests)
 unit:
 	cargo test --lib --test hostile
+	cargo test -p edge-shield-cli
 
 ## validate: `envoy --mode validate` on every Envoy config under envoy/ (also part of e2e)
 validate: build envoy
@@ -112,7 +118,7 @@ compat: build browser-deps
 lint:
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
 	cargo fmt --check
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --target $(TARGET) --release -- -D warnings
 
 fmt:
