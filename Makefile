@@ -65,7 +65,7 @@ test: unit build envoy e2e browser-test
 ## unit: the pure core, natively (unit tests and the hostile-input property tests)
 unit:
 	cargo test --lib --test hostile
-	cargo test -p edge-shield-cli
+	cargo test -p edge-shield-cli --lib --test schema_and_shipped
 
 ## validate: `envoy --mode validate` on every Envoy config under envoy/ (also part of e2e)
 validate: build envoy
@@ -73,6 +73,7 @@ validate: build envoy
 
 e2e: build envoy
 	cargo test --test e2e -- --test-threads 2
+	cargo test -p edge-shield-cli --test envoy -- --test-threads 2
 
 ## image: the filter as a single-layer "compat" OCI image for Istio (needs docker; push it yourself)
 image: build
