@@ -177,3 +177,14 @@ fn typos_are_refused_by_both() {
         assert!(failed && lines[0].contains("unknown field"), "{lines:?}");
     }
 }
+
+#[test]
+fn the_yaml_example_is_the_json_example_written_as_yaml() {
+    let load = |file: &str| {
+        let text = std::fs::read_to_string(repo().join(file)).unwrap();
+        let found = find::find(&text).unwrap();
+        let config = edge_shield::config::load(found[0].bytes.as_ref().unwrap()).unwrap();
+        format!("{config:?}")
+    };
+    assert_eq!(load("envoy/yaml-policy.yaml"), load("envoy/per-route-rules.yaml"));
+}
