@@ -47,10 +47,12 @@ pub enum Counter {
     HttpsRedirected,
     CsrfBlocked,
     WebsocketBlocked,
+    /// Route or virtual-host metadata named a policy the configuration does not define.
+    UnknownPolicy,
 }
 
 impl Counter {
-    pub const ALL: [Counter; 9] = [
+    pub const ALL: [Counter; 10] = [
         Counter::Requests,
         Counter::PreflightAllowed,
         Counter::PreflightRejected,
@@ -60,6 +62,7 @@ impl Counter {
         Counter::HttpsRedirected,
         Counter::CsrfBlocked,
         Counter::WebsocketBlocked,
+        Counter::UnknownPolicy,
     ];
 
     pub fn name(self) -> &'static str {
@@ -73,6 +76,7 @@ impl Counter {
             Counter::HttpsRedirected => "https_redirected",
             Counter::CsrfBlocked => "csrf_blocked",
             Counter::WebsocketBlocked => "websocket_blocked",
+            Counter::UnknownPolicy => "unknown_policy",
         }
     }
 

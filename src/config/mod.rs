@@ -169,7 +169,18 @@ pub fn compile(raw: &RawConfig) -> Result<Config, ConfigError> {
                 "another rule already has this name; rule names must be unique",
             ));
         }
-        let matcher = RuleMatch::compile(&rule.matcher, &join(&path, "match"))?;
+        let matcher = match &rule.matcher {
+            Some(m) => Some(RuleMatch::compile(m, &join(&path, "match"))?),
+            None if rule.name.is_some() => None,
+            None => {
+                return Err(ConfigError::new(
+                    path,
+                    "",
+                    "a rule needs a `match`, or a `name` if route metadata selects it \
+                     (metadata.filter_metadata.edge-shield.policy: <name>)",
+                ))
+            }
+        };
         rules.push(Rule {
             matcher,
             policy: Rc::new(route_policy(name, i + 1, parts)),
@@ -349,7 +360,7 @@ mod tests {
             ),
             (
                 r#"{"rules": [{"cors": null}]}"#,
-                "edge-shield: rules[0]: missing field `match`",
+                "edge-shield: rules[0]: a rule needs a `match`, or a `name` if route metadata selects it",
             ),
             (
                 r#"{"headers": {"x_frame_option": "DENY"}}"#,

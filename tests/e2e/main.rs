@@ -10,5 +10,6 @@ mod deploy;
 mod foundation;
 mod hardening;
 mod headers;
+mod route_metadata;
 mod routes;
 mod yaml_config;
