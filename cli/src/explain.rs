@@ -4,18 +4,22 @@
 
 use edge_shield::engine::{self, Counter, HeaderOp};
 use edge_shield::header_map::Header;
-use edge_shield::policy::{Config, RoutePolicy};
+use edge_shield::policy::{Config, MetadataNames, RoutePolicy, Why};
 use edge_shield::request::Headers;
 use edge_shield::rules::{HostMatch, RouteInfo, RuleMatch};
 use serde_json::{json, Value};
 
 /// The request (and upstream response) to explain.
+#[derive(Debug, Clone)]
 pub struct Exchange {
     pub method: String,
     pub path: String,
     pub authority: String,
     pub scheme: String,
     pub route_name: Option<String>,
+    /// The policy names in the route's and the virtual host's metadata.
+    pub route_policy: Option<String>,
+    pub virtual_host_policy: Option<String>,
     /// Extra request header lines, in order (repeats kept).
     pub headers: Vec<Header>,
     /// The upstream's response when the request is forwarded.
@@ -42,7 +46,11 @@ pub fn explain(config: &Config, ex: &Exchange) -> Value {
         authority: ex.authority.as_bytes(),
         path: ex.path.as_bytes(),
     };
-    let (policy, why) = choose(config, &route);
+    let names = MetadataNames {
+        route: ex.route_policy.as_deref().map(str::as_bytes),
+        virtual_host: ex.virtual_host_policy.as_deref().map(str::as_bytes),
+    };
+    let (policy, why) = choose(config, names, &route);
     let outcome = engine::on_request(policy, req);
     let counters: Vec<&str> = outcome
         .counters
@@ -93,36 +101,48 @@ pub fn explain(config: &Config, ex: &Exchange) -> Value {
     out
 }
 
-/// The policy of a request and why: the first matching rule (naming what matched), else
-/// the top level (naming that no rule matched).
-fn choose<'c>(config: &'c Config, route: &RouteInfo) -> (&'c RoutePolicy, String) {
-    for (i, rule) in config.rules.iter().enumerate() {
-        if rule.matcher.matches(route) {
-            return (
-                &rule.policy,
-                format!(
-                    "rules[{i}] (\"{}\") is the first rule whose match holds: {}",
-                    rule.policy.name,
-                    describe(&rule.matcher)
-                ),
-            );
+/// The policy of a request, chosen as the filter chooses it, and why in words.
+fn choose<'c>(config: &'c Config, names: MetadataNames, route: &RouteInfo) -> (&'c RoutePolicy, String) {
+    let (policy, why) = config.choose(names, route);
+    let name = |n: Option<&[u8]>| String::from_utf8_lossy(n.unwrap_or_default()).into_owned();
+    let text = match why {
+        Why::Named(from) => format!(
+            "the {} names it (filter_metadata.edge-shield.policy: {:?})",
+            from.describe(),
+            name(names.route.or(names.virtual_host))
+        ),
+        Why::UnknownName(from) => format!(
+            "the {} names the policy {:?}, which the configuration does not define: the top-level policy \
+             applies, the filter logs an error and counts unknown_policy",
+            from.describe(),
+            name(names.route.or(names.virtual_host))
+        ),
+        Why::Rule(i) => match config.rules.get(i).and_then(|r| r.matcher.as_ref()) {
+            Some(m) => format!(
+                "rules[{i}] (\"{}\") is the first rule whose match holds: {}",
+                policy.name,
+                describe(m)
+            ),
+            None => format!("rules[{i}]"),
+        },
+        Why::TopLevel if config.rules.is_empty() => {
+            "the configuration has no rules: the top-level policy applies".to_string()
         }
-    }
-    let why = if config.rules.is_empty() {
-        "the configuration has no rules: the top-level policy applies".to_string()
-    } else {
-        format!(
-            "none of the {} rules matches: the top-level policy applies",
+        Why::TopLevel => format!(
+            "no route metadata names a policy and none of the {} rules matches: the top-level policy applies",
             config.rules.len()
-        )
+        ),
     };
-    (&config.default, why)
+    (policy, text)
 }
 
 fn describe(m: &RuleMatch) -> String {
     let mut parts = Vec::new();
     if let Some(r) = &m.route_name {
         parts.push(format!("route_name is {r:?}"));
+    }
+    if let Some(r) = &m.route_name_prefix {
+        parts.push(format!("route_name starts with {r:?}"));
     }
     match &m.host {
         Some(HostMatch::Exact(h)) => parts.push(format!("host is {h:?}")),
@@ -233,6 +253,8 @@ mod tests {
             authority: "api.example.com".into(),
             scheme: "https".into(),
             route_name: None,
+            route_policy: None,
+            virtual_host_policy: None,
             headers: headers
                 .iter()
                 .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))

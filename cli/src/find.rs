@@ -283,6 +283,83 @@ fn k8s_json(config: Option<&Yaml>) -> Result<Vec<u8>, String> {
     }
 }
 
+/// A policy name in a route's (or virtual host's) own metadata,
+/// `metadata.filter_metadata.edge-shield.policy` (docs/configuration-yaml.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteMetadata {
+    /// Where: `...virtual_hosts[0].routes[2]`.
+    pub location: String,
+    /// The route's `name`, if any.
+    pub route_name: Option<String>,
+    pub route_policy: Option<String>,
+    pub virtual_host_policy: Option<String>,
+}
+
+fn metadata_policy(y: &Yaml) -> Option<String> {
+    let v = get(y, "metadata")
+        .and_then(|m| get(m, "filter_metadata"))
+        .and_then(|f| get(f, "edge-shield"))
+        .and_then(|e| get(e, "policy"))?;
+    Some(match v {
+        Yaml::String(s) => s.clone(),
+        other => serde_norway::to_string(other).unwrap_or_default().trim().to_string(),
+    })
+}
+
+/// Every route of every virtual host in an Envoy config, with the policy names its
+/// metadata and its virtual host's carry (routes with neither are left out).
+pub fn route_metadata(text: &str) -> Vec<RouteMetadata> {
+    fn walk(y: &Yaml, path: &str, out: &mut Vec<RouteMetadata>) {
+        match y {
+            Yaml::Mapping(m) => {
+                if let Some(Yaml::Sequence(hosts)) = get(y, "virtual_hosts") {
+                    for (h, host) in hosts.iter().enumerate() {
+                        let host_policy = metadata_policy(host);
+                        let Some(Yaml::Sequence(routes)) = get(host, "routes") else {
+                            continue;
+                        };
+                        for (r, route) in routes.iter().enumerate() {
+                            let route_policy = metadata_policy(route);
+                            if route_policy.is_some() || host_policy.is_some() {
+                                out.push(RouteMetadata {
+                                    location: format!("{path}.virtual_hosts[{h}].routes[{r}]"),
+                                    route_name: get_str(route, "name").map(str::to_string),
+                                    route_policy,
+                                    virtual_host_policy: host_policy.clone(),
+                                });
+                            }
+                        }
+                    }
+                }
+                for (k, v) in m {
+                    let key = k.as_str().unwrap_or("?");
+                    let child = if path.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    if key != "virtual_hosts" {
+                        walk(v, &child, out);
+                    }
+                }
+            }
+            Yaml::Sequence(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(v, &format!("{path}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for doc in yaml::documents(text).unwrap_or_default() {
+        if is_envoy_config(&doc) {
+            walk(&doc, "", &mut out);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,6 +407,36 @@ static_resources:
             serde_json::json!({"cors": {"max_age": 600}})
         );
         assert_eq!(found[1].bytes.as_deref().unwrap(), br#"{"cors": null}"#);
+    }
+
+    #[test]
+    fn route_metadata_is_found_with_its_virtual_hosts() {
+        let text = r#"
+static_resources:
+  listeners:
+  - route_config:
+      virtual_hosts:
+      - name: a
+        metadata: { filter_metadata: { edge-shield: { policy: vh } } }
+        routes:
+        - name: admin
+          metadata: { filter_metadata: { edge-shield: { policy: admin } } }
+        - name: rest
+      - name: b
+        routes:
+        - name: plain
+"#;
+        let found = route_metadata(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].route_name.as_deref(), Some("admin"));
+        assert_eq!(found[0].route_policy.as_deref(), Some("admin"));
+        assert_eq!(found[1].route_policy, None);
+        assert_eq!(found[1].virtual_host_policy.as_deref(), Some("vh"));
+        assert!(
+            found[1].location.ends_with("route_config.virtual_hosts[0].routes[1]"),
+            "{}",
+            found[1].location
+        );
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub fn check_text(file: &str, text: &str) -> (Vec<String>, bool) {
     }
     let mut lines = Vec::new();
     let mut failed = false;
+    let mut loaded = Vec::new();
     for f in &found {
         let at = format!("{file}: {}", f.location);
         for n in &f.notes {
@@ -47,6 +48,26 @@ pub fn check_text(file: &str, text: &str) -> (Vec<String>, bool) {
                 }
                 let names: Vec<&str> = config.policies().map(|p| p.name.as_str()).collect();
                 lines.push(format!("{at}: ok: policies {}", names.join(", ")));
+                loaded.push(config);
+            }
+        }
+    }
+    // A route naming a policy no configuration defines would get the top-level policy
+    // (and an error log per request, within the budget): refuse it here.
+    if !loaded.is_empty() {
+        for r in find::route_metadata(text) {
+            let (name, from) = match (&r.route_policy, &r.virtual_host_policy) {
+                (Some(n), _) => (n, "route metadata"),
+                (None, Some(n)) => (n, "virtual host metadata"),
+                (None, None) => continue,
+            };
+            if !loaded.iter().any(|c| c.named(name.as_bytes()).is_some()) {
+                failed = true;
+                lines.push(format!(
+                    "{file}: {}: edge-shield: {from} names the policy {name:?}, which no edge-shield configuration \
+                     in this file defines (the filter would apply the top-level policy and count unknown_policy)",
+                    r.location
+                ));
             }
         }
     }

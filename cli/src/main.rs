@@ -17,6 +17,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Check policy files (JSON or YAML), whole Envoy configs, Istio WasmPlugin and Envoy
@@ -39,9 +41,16 @@ enum Command {
         /// A request header, 'name: value' (repeatable, order kept).
         #[arg(short = 'H', long = "header")]
         headers: Vec<String>,
-        /// Envoy's route name (`xds.route_name`), for `route_name` rules.
+        /// Envoy's route name (`xds.route_name`), for `route_name` rules; in an Envoy
+        /// config, that route's (and its virtual host's) metadata policy is used too.
         #[arg(long)]
         route_name: Option<String>,
+        /// The policy named in the route's metadata (filter_metadata.edge-shield.policy).
+        #[arg(long)]
+        route_policy: Option<String>,
+        /// The policy named in the virtual host's metadata.
+        #[arg(long)]
+        virtual_host_policy: Option<String>,
         #[arg(long, default_value = "localhost")]
         authority: String,
         #[arg(long, default_value = "https")]
@@ -71,6 +80,8 @@ fn main() -> ExitCode {
             request,
             headers,
             route_name,
+            route_policy,
+            virtual_host_policy,
             authority,
             scheme,
             status,
@@ -78,7 +89,7 @@ fn main() -> ExitCode {
             index,
             json,
         } => {
-            let exchange = match exchange(
+            let mut exchange = match exchange(
                 &request,
                 &headers,
                 route_name,
@@ -90,6 +101,8 @@ fn main() -> ExitCode {
                 Ok(e) => e,
                 Err(e) => return fail(&e),
             };
+            exchange.route_policy = route_policy;
+            exchange.virtual_host_policy = virtual_host_policy;
             explain_file(&file, index, &exchange, json)
         }
         Command::Schema => {
@@ -158,6 +171,8 @@ fn exchange(
         authority,
         scheme,
         route_name,
+        route_policy: None,
+        virtual_host_policy: None,
         headers: headers.iter().map(|h| header_line(h)).collect::<Result<_, _>>()?,
         status,
         response_headers: response_headers
@@ -187,7 +202,18 @@ fn explain_file(file: &str, index: usize, exchange: &explain::Exchange, json: bo
         Ok(Err(e)) => return fail(&format!("{file}: {}: {e}", f.location)),
         Err(e) => return fail(&format!("{file}: {}: {e}", f.location)),
     };
-    let mut e = explain::explain(&config, exchange);
+    // The route's own metadata, from the file, unless given on the command line.
+    let mut exchange = exchange.clone();
+    if exchange.route_policy.is_none() && exchange.virtual_host_policy.is_none() {
+        if let Some(r) = find::route_metadata(&text)
+            .into_iter()
+            .find(|r| r.route_name.is_some() && r.route_name == exchange.route_name)
+        {
+            exchange.route_policy = r.route_policy;
+            exchange.virtual_host_policy = r.virtual_host_policy;
+        }
+    }
+    let mut e = explain::explain(&config, &exchange);
     e["configuration"] = serde_json::json!(format!("{file}: {}", f.location));
     if json {
         write_out(&format!("{}\n", serde_json::to_string_pretty(&e).unwrap_or_default()));

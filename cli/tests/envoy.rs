@@ -164,6 +164,8 @@ fn explain_agrees_with_envoy() {
             authority: "localhost".into(),
             scheme: "http".into(),
             route_name: Some(route.to_string()),
+            route_policy: None,
+            virtual_host_policy: None,
             headers: headers
                 .iter()
                 .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))

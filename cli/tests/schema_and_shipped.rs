@@ -188,3 +188,45 @@ fn the_yaml_example_is_the_json_example_written_as_yaml() {
     };
     assert_eq!(load("envoy/yaml-policy.yaml"), load("envoy/per-route-rules.yaml"));
 }
+
+#[test]
+fn check_refuses_route_metadata_naming_an_undefined_policy() {
+    let text = std::fs::read_to_string(repo().join("envoy/route-metadata.yaml")).unwrap();
+    assert!(!check_text("route-metadata.yaml", &text).1);
+    let typo = text.replace("policy: healthz", "policy: helthz");
+    assert_ne!(typo, text);
+    let (lines, failed) = check_text("route-metadata.yaml", &typo);
+    assert!(failed);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("routes[1]: edge-shield: route metadata names the policy \"helthz\"")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn explain_follows_the_route_metadata_in_the_file() {
+    use edge_shield_cli::explain::{explain, Exchange};
+    let text = std::fs::read_to_string(repo().join("envoy/route-metadata.yaml")).unwrap();
+    let found = find::find(&text).unwrap();
+    let config = edge_shield::config::load(found[0].bytes.as_ref().unwrap()).unwrap();
+    let meta = find::route_metadata(&text);
+    for (route, want) in [("admin", "admin"), ("api", "default"), ("web", "site")] {
+        let r = meta.iter().find(|m| m.route_name.as_deref() == Some(route));
+        let ex = Exchange {
+            method: "GET".into(),
+            path: "/x".into(),
+            authority: "localhost".into(),
+            scheme: "https".into(),
+            route_name: Some(route.into()),
+            route_policy: r.and_then(|r| r.route_policy.clone()),
+            virtual_host_policy: r.and_then(|r| r.virtual_host_policy.clone()),
+            headers: Vec::new(),
+            status: 200,
+            response_headers: Vec::new(),
+        };
+        let e = explain(&config, &ex);
+        assert_eq!(e["policy"]["name"], want, "{route}: {e}");
+    }
+}
