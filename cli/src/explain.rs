@@ -2,11 +2,11 @@
 //! policy applies and why, the decision and its reason, and the exact local reply or
 //! response header edits (docs/cli.md).
 
-use edge_shield::engine::{self, Counter, HeaderOp};
-use edge_shield::header_map::Header;
-use edge_shield::policy::{Config, MetadataNames, RoutePolicy, Why};
-use edge_shield::request::Headers;
-use edge_shield::rules::{HostMatch, RouteInfo, RuleMatch};
+use edge_shield::config::policy::{Config, MetadataNames, RoutePolicy, Why};
+use edge_shield::config::route_match::{HostMatch, RuleMatch};
+use edge_shield::engine;
+use edge_shield::exchange::{blocked_line, Counter, HeaderOp, RouteInfo};
+use edge_shield::http::{Header, Headers};
 use serde_json::{json, Value};
 
 /// The request (and upstream response) to explain.
@@ -60,7 +60,7 @@ pub fn explain(config: &Config, ex: &Exchange) -> Value {
         .collect();
     let blocked = outcome.blocked.as_ref().map(|b| {
         json!({"kind": b.kind, "reason": b.reason, "report_only": b.report_only,
-               "log": engine::blocked_line(b, req, &route, &policy.name)})
+               "log": blocked_line(b, req, &route, &policy.name)})
     });
     let (action, mut response): (&str, Vec<Header>) = match &outcome.reply {
         Some(reply) => (

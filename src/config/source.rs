@@ -182,7 +182,7 @@ mod tests {
         }
     }
 
-    fn load_struct(v: Value) -> Result<crate::policy::Config, String> {
+    fn load_struct(v: Value) -> Result<crate::config::policy::Config, String> {
         crate::config::load(&struct_wire::encode_struct(&object(v))).map_err(|e| e.to_string())
     }
 

@@ -4,12 +4,11 @@
 mod abi;
 
 use crate::config;
-use crate::engine::{self, Counter, Counters, ExchangeState, HeaderOp};
-use crate::header_map;
+use crate::config::policy::{Config, MetadataNames, RoutePolicy, Why};
+use crate::engine::{self, ExchangeState};
+use crate::exchange::{blocked_line, Counter, Counters, HeaderOp, RouteInfo};
+use crate::http::{loggable, wire, Headers};
 use crate::log_limit::{Admit, LogLimiter};
-use crate::policy::{Config, MetadataNames, RoutePolicy, Why};
-use crate::request::{loggable, Headers};
-use crate::rules::RouteInfo;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType};
 use std::cell::RefCell;
@@ -189,18 +188,14 @@ impl HttpContext for Stream {
             return Action::Continue;
         };
         let map = abi::header_map(abi::MAP_REQUEST_HEADERS);
-        let lines = header_map::parse_borrowed(&map);
+        let lines = wire::parse_borrowed(&map);
         let request = Headers::borrowed(&lines);
         let route_name = if config.uses_route_name {
             abi::property(&["xds", "route_name"]).and_then(|b| String::from_utf8(b).ok())
         } else {
             None
         };
-        let route = RouteInfo {
-            route_name: route_name.as_deref(),
-            authority: request.get(":authority").unwrap_or_default(),
-            path: request.get(":path").unwrap_or_default(),
-        };
+        let route = RouteInfo::of(request, route_name.as_deref());
         // A route's own YAML may name its policy (docs/configuration-yaml.md): the route's
         // metadata first; the virtual host's only when the route names none.
         let route_meta = abi::property(&ROUTE_POLICY);
@@ -241,12 +236,12 @@ impl HttpContext for Stream {
                     route_name: route.route_name.or(fetched.as_deref()),
                     ..route
                 };
-                engine::blocked_line(blocked, request, &route, &policy.name)
+                blocked_line(blocked, request, &route, &policy.name)
             });
         }
         let mut action = Action::Continue;
         if let Some(reply) = &outcome.reply {
-            let headers = header_map::serialize(&reply.headers);
+            let headers = wire::serialize(&reply.headers);
             let status = abi::send_local_response(reply.status, &headers, &reply.body, "edge_shield");
             action = Action::Pause;
             if status != abi::OK {
@@ -264,7 +259,7 @@ impl HttpContext for Stream {
             return Action::Continue;
         };
         let map = abi::header_map(abi::MAP_RESPONSE_HEADERS);
-        let lines = header_map::parse_borrowed(&map);
+        let lines = wire::parse_borrowed(&map);
         // The request phase did not run (Envoy answered before it, e.g. a codec error
         // after the request headers): the top-level policy applies, with nothing known.
         // (A local reply of a filter placed before us never reaches this hook.)

@@ -12,4 +12,5 @@ mod hardening;
 mod headers;
 mod route_metadata;
 mod routes;
+mod ship;
 mod yaml_config;
