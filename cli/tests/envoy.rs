@@ -116,13 +116,22 @@ fn explain_agrees_with_envoy() {
     setup();
     let policy = "cors:\n  allowed_origins: [\"https://app.example.com\"]\n  allowed_methods: [GET, POST, PUT]\n  \
                   allowed_headers: [content-type]\n  allow_credentials: true\nheaders:\n  x_frame_options: DENY\n  \
-                  custom: {x-policy: top}\nrules:\n- name: direct\n  match: {route_name: direct}\n  cors: null\n- name: public\n  \
+                  custom: {x-policy: top}\nrules:\n- name: direct\n  match: {route_name: direct}\n  cors: null\n- name: meta\n  \
+                  headers: {custom: {x-policy: meta}}\n- name: public\n  \
                   match: {path_prefix: /public/}\n  cors: {allowed_origins: [\"*\"]}\nhttps_redirect: {exempt_paths: [/public/, /direct/]}\n";
-    let template = struct_template(policy);
+    // The `direct` route names the policy `meta` in its metadata: it wins over the
+    // `direct` rule that matches the route name.
+    let direct = "              - name: direct\n";
+    let template = struct_template(policy).replacen(
+        direct,
+        &format!("{direct}                metadata: {{ filter_metadata: {{ edge-shield: {{ policy: meta }} }} }}\n"),
+        1,
+    );
     let envoy = Envoy::start_with(&template, "");
     let text = render(&template, "", envoy.upstream.port);
     let found = find::find(&text).unwrap();
     let config = edge_shield::config::load(found[0].bytes.as_ref().unwrap()).unwrap();
+    let metadata = find::route_metadata(&text);
     let rows: &[Row] = &[
         ("GET", "/api/x", "upstream", &[]),
         ("GET", "/public/x", "upstream", &[("origin", "https://any.example.org")]),
@@ -164,7 +173,10 @@ fn explain_agrees_with_envoy() {
             authority: "localhost".into(),
             scheme: "http".into(),
             route_name: Some(route.to_string()),
-            route_policy: None,
+            route_policy: metadata
+                .iter()
+                .find(|m| m.route_name.as_deref() == Some(*route))
+                .and_then(|m| m.route_policy.clone()),
             virtual_host_policy: None,
             headers: headers
                 .iter()
@@ -178,6 +190,9 @@ fn explain_agrees_with_envoy() {
             },
         };
         let e = explain(&config, &ex);
+        if *route == "direct" {
+            assert_eq!(e["policy"]["name"], "meta", "route metadata wins");
+        }
         let context = format!("{method} {path}: {}", serde_json::to_string_pretty(&e).unwrap());
         assert_eq!(
             u64::from(got.status),
