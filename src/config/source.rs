@@ -215,6 +215,11 @@ mod tests {
             assert!(e.starts_with(want), "{doc}: {e}");
             assert!(!e.contains("line "), "no line/column for a Struct: {e}");
         }
+        // The hints survive (the synthetic JSON position is cut before they are added).
+        let e = load_struct(json!({"cors": {"allowed_origin": []}})).unwrap_err();
+        assert!(e.ends_with("so unknown fields are refused)"), "{e}");
+        let e = load_struct(json!({"cors": {"max_age": 600.5}})).unwrap_err();
+        assert!(e.ends_with("expected i64 (a whole number is needed here)"), "{e}");
     }
 
     #[test]
