@@ -27,7 +27,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools
+.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools cli
 
 all: build
 
@@ -36,6 +36,11 @@ build:
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
 	cargo build --release --target $(TARGET)
 	@echo "built $(WASM) ($$(stat -c %s $(WASM)) bytes)"
+
+## cli: the native command-line tool as target/release/edge-shield (check, explain, schema: docs/cli.md)
+cli:
+	cargo build --release -p edge-shield-cli
+	@echo "built target/release/edge-shield"
 
 ## envoy: Envoy $(ENVOY_VERSION) in a project-local virtualenv (skipped when ENVOY points elsewhere)
 envoy:
@@ -70,6 +75,7 @@ test: unit build envoy dist-deps e2e browser-test
 ## unit: the pure core, natively (unit tests and the hostile-input property tests)
 unit:
 	cargo test --lib --test hostile
+	cargo test -p edge-shield-cli --lib --test schema_and_shipped
 
 ## validate: `envoy --mode validate` on every Envoy config under envoy/ (also part of e2e)
 validate: build envoy
@@ -77,6 +83,7 @@ validate: build envoy
 
 e2e: build envoy dist-deps e2e-tools
 	cargo test --test e2e -- --test-threads 2
+	cargo test -p edge-shield-cli --test envoy -- --test-threads 2
 
 ## dist: the release files in dist/: edge_shield.wasm, the OCI image archive (Wasm "compat"
 ## layout, for Istio and Envoy Gateway; no Docker), its digest, SHA256SUMS. Reproducible:
@@ -184,7 +191,7 @@ compat: build browser-deps e2e-tools
 lint:
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
 	cargo fmt --check
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --target $(TARGET) --release -- -D warnings
 
 fmt:
