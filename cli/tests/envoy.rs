@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "../../tests/e2e/harness.rs"]
+#[path = "../../tests/e2e/harness/mod.rs"]
 mod harness;
 
 use edge_shield_cli::explain::{explain, Exchange};
