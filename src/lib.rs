@@ -11,6 +11,7 @@ pub mod header_map;
 pub mod headers;
 pub mod log_limit;
 pub mod policy;
+pub mod public_suffix;
 pub mod regex_confinement;
 pub mod request;
 pub mod rules;
