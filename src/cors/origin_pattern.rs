@@ -5,6 +5,7 @@
 //! permissive parser is how peers ended up matching `evil-example.com`.
 
 use super::origin::{is_dns_name, is_ipv6_literal, is_port, is_scheme, OriginParts};
+use crate::public_suffix;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
@@ -38,45 +39,6 @@ enum PortPattern {
     /// `:*`: any port, or none (the scheme's default port is a port too).
     Any,
 }
-
-/// Domains one must never put a wildcard in front of: anyone can have a host there.
-/// Single labels (`com`, `dev`) are refused too; this list adds common two-level
-/// public suffixes and shared hosting domains (not the whole Public Suffix List).
-const SHARED_SUFFIXES: &[&str] = &[
-    "co.uk",
-    "org.uk",
-    "ac.uk",
-    "gov.uk",
-    "com.au",
-    "net.au",
-    "org.au",
-    "co.jp",
-    "co.nz",
-    "co.in",
-    "co.kr",
-    "co.za",
-    "com.br",
-    "com.cn",
-    "com.mx",
-    "com.tr",
-    "github.io",
-    "gitlab.io",
-    "herokuapp.com",
-    "vercel.app",
-    "netlify.app",
-    "pages.dev",
-    "workers.dev",
-    "web.app",
-    "firebaseapp.com",
-    "appspot.com",
-    "azurewebsites.net",
-    "cloudfront.net",
-    "amazonaws.com",
-    "onrender.com",
-    "fly.dev",
-    "ngrok.io",
-    "ngrok-free.app",
-];
 
 const WILDCARD_LABEL: &str = "a wildcard must be a whole leading label, as in \"https://*.example.com\"";
 
@@ -200,10 +162,11 @@ fn parse_host(host: &str) -> Result<HostPattern, String> {
         if domain.split('.').all(|l| l.bytes().all(|b| b.is_ascii_digit())) {
             return Err("a wildcard pattern needs a domain name, not an IP address".into());
         }
-        if (!domain.contains('.') && domain != "localhost") || SHARED_SUFFIXES.contains(&domain) {
+        if let Some(entry) = shared_suffix(domain) {
             return Err(format!(
-                "\"*.{domain}\" would match sites anyone can register; put the wildcard in front of \
-                 your own domain, as in \"https://*.example.com\""
+                "\"*.{domain}\" would match sites anyone can register ({}); put the wildcard in front of \
+                 your own domain, as in \"https://*.example.com\" or \"https://*.yourname.{domain}\"",
+                entry
             ));
         }
         return Ok(HostPattern::Subdomains(format!(".{domain}")));
@@ -213,6 +176,29 @@ fn parse_host(host: &str) -> Result<HostPattern, String> {
     }
     check_host(host)?;
     Ok(HostPattern::Exact(host.to_string()))
+}
+
+/// Why others can register names under `domain`, from the Public Suffix List
+/// (docs/origin-trust.md); `localhost` is loopback (RFC 6761), nobody else's.
+pub fn shared_suffix(domain: &str) -> Option<String> {
+    if domain == "localhost" {
+        return None;
+    }
+    let entry = public_suffix::shared(domain)?;
+    let section = if entry.private { "private" } else { "ICANN" };
+    Some(if entry.rule == "*" {
+        format!("{domain:?} is a top-level domain")
+    } else if entry.rule == domain || entry.rule.strip_prefix("*.").is_some_and(|p| domain.ends_with(p)) {
+        format!(
+            "{domain:?} is on the Public Suffix List, {section} section, entry {:?}",
+            entry.rule
+        )
+    } else {
+        format!(
+            "the Public Suffix List has {:?} under {domain:?} ({section} section)",
+            entry.rule
+        )
+    })
 }
 
 fn check_host(host: &str) -> Result<(), String> {
