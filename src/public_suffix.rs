@@ -113,18 +113,47 @@ fn lower_bound(target: &[u8]) -> Option<(Vec<u8>, bool)> {
     None
 }
 
-/// The key at byte offset `at` given the previous key: (key, private, next offset).
-fn decode(at: usize, prev: &[u8]) -> Option<(Vec<u8>, bool, usize)> {
-    let head = *KEYS.get(at)?;
-    let shared = usize::from(head & 0x7f);
-    let mut key = prev.get(..shared)?.to_vec();
-    let mut i = at + 1;
+/// A canonical Huffman code (build.rs): how many codes have each length, and the
+/// symbols in code order.
+struct Huffman {
+    counts: &'static [u16],
+    symbols: &'static [u16],
+}
+
+/// The symbol of the key bytes' code that ends a key.
+const END: u16 = 128;
+
+impl Huffman {
+    /// The symbol at bit `*at`, advancing it.
+    fn read(&self, at: &mut usize) -> Option<u16> {
+        let (mut code, mut first, mut index) = (0usize, 0usize, 0usize);
+        for &count in self.counts.iter().skip(1) {
+            let byte = *KEYS.get(*at / 8)?;
+            code |= usize::from(byte >> (7 - *at % 8) & 1);
+            *at += 1;
+            let count = usize::from(count);
+            if code < first + count {
+                return self.symbols.get(index + code - first).copied();
+            }
+            index += count;
+            first = (first + count) << 1;
+            code <<= 1;
+        }
+        None
+    }
+}
+
+/// The key at bit offset `at` given the previous key: (key, private, next offset).
+fn decode(mut at: usize, prev: &[u8]) -> Option<(Vec<u8>, bool, usize)> {
+    if at >= KEY_BITS {
+        return None;
+    }
+    let head = HEADS.read(&mut at)?;
+    let mut key = prev.get(..usize::from(head & 0x7f))?.to_vec();
     loop {
-        let b = *KEYS.get(i)?;
-        key.push(b & 0x7f);
-        i += 1;
-        if b & 0x80 != 0 {
-            return Some((key, head & 0x80 != 0, i));
+        match BYTES.read(&mut at)? {
+            END => return Some((key, head & 0x80 != 0, at)),
+            b => key.push(u8::try_from(b).ok()?),
         }
     }
 }
@@ -241,6 +270,6 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, RULES);
-        assert_eq!(at, KEYS.len());
+        assert_eq!(at, KEY_BITS);
     }
 }
