@@ -183,7 +183,17 @@ impl Code {
         }
         let mut order: Vec<usize> = (0..self.lens.len()).filter(|&s| self.lens[s] > 0).collect();
         order.sort_by_key(|&s| (self.lens[s], s));
-        format!("Huffman {{ counts: &{counts:?}, symbols: &{order:?} }}")
+        // The first 8 bits decide most symbols: (length << 9) | symbol, 0 when longer.
+        let mut fast = [0u16; 256];
+        for (s, &len) in self.lens.iter().enumerate() {
+            if (1..=8).contains(&len) {
+                let first = (self.codes[s] as usize) << (8 - len);
+                for fill in 0..1usize << (8 - len) {
+                    fast[first | fill] = ((len as u16) << 9) | s as u16;
+                }
+            }
+        }
+        format!("Huffman {{ counts: &{counts:?}, symbols: &{order:?}, fast: &{fast:?} }}")
     }
 }
 

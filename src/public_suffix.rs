@@ -98,16 +98,18 @@ fn find(key: &str) -> Option<bool> {
 
 /// The first compiled key `>= target`, with its section bit.
 fn lower_bound(target: &[u8]) -> Option<(Vec<u8>, bool)> {
+    let mut key = Vec::with_capacity(64);
     // The last block whose first key is <= target (or the first block).
-    let block =
-        RESTARTS.partition_point(|&at| decode(at as usize, &[]).is_some_and(|(k, _, _)| k.as_slice() <= target));
+    let block = RESTARTS.partition_point(|&at| {
+        key.clear();
+        decode_into(at as usize, &mut key).is_some() && key.as_slice() <= target
+    });
     let mut at = RESTARTS.get(block.saturating_sub(1)).copied()? as usize;
-    let mut prev: Vec<u8> = Vec::new();
-    while let Some((k, private, next)) = decode(at, &prev) {
-        if k.as_slice() >= target {
-            return Some((k, private));
+    key.clear();
+    while let Some((private, next)) = decode_into(at, &mut key) {
+        if key.as_slice() >= target {
+            return Some((key, private));
         }
-        prev = k;
         at = next;
     }
     None
@@ -118,6 +120,8 @@ fn lower_bound(target: &[u8]) -> Option<(Vec<u8>, bool)> {
 struct Huffman {
     counts: &'static [u16],
     symbols: &'static [u16],
+    /// By the next 8 bits: `(length << 9) | symbol` for codes up to 8 bits, else 0.
+    fast: &'static [u16; 256],
 }
 
 /// The symbol of the key bytes' code that ends a key.
@@ -126,6 +130,14 @@ const END: u16 = 128;
 impl Huffman {
     /// The symbol at bit `*at`, advancing it.
     fn read(&self, at: &mut usize) -> Option<u16> {
+        let byte = |i: usize| u16::from(KEYS.get(i).copied().unwrap_or(0));
+        let window = ((byte(*at / 8) << 8 | byte(*at / 8 + 1)) << (*at % 8)) >> 8;
+        let hit = self.fast[usize::from(window & 0xff)];
+        let len = usize::from(hit >> 9);
+        if len > 0 && *at + len <= KEY_BITS {
+            *at += len;
+            return Some(hit & 0x1ff);
+        }
         let (mut code, mut first, mut index) = (0usize, 0usize, 0usize);
         for &count in self.counts.iter().skip(1) {
             let byte = *KEYS.get(*at / 8)?;
@@ -143,16 +155,21 @@ impl Huffman {
     }
 }
 
-/// The key at bit offset `at` given the previous key: (key, private, next offset).
-fn decode(mut at: usize, prev: &[u8]) -> Option<(Vec<u8>, bool, usize)> {
+/// The key at bit offset `at`, written over the previous key in `key` (it keeps the
+/// bytes the two share): (private, next offset).
+fn decode_into(mut at: usize, key: &mut Vec<u8>) -> Option<(bool, usize)> {
     if at >= KEY_BITS {
         return None;
     }
     let head = HEADS.read(&mut at)?;
-    let mut key = prev.get(..usize::from(head & 0x7f))?.to_vec();
+    let shared = usize::from(head & 0x7f);
+    if shared > key.len() {
+        return None;
+    }
+    key.truncate(shared);
     loop {
         match BYTES.read(&mut at)? {
-            END => return Some((key, head & 0x80 != 0, at)),
+            END => return Some((head & 0x80 != 0, at)),
             b => key.push(u8::try_from(b).ok()?),
         }
     }
@@ -260,12 +277,13 @@ mod tests {
     fn every_compiled_key_is_found() {
         let mut at = 0;
         let mut prev = Vec::new();
+        let mut k = Vec::new();
         let mut n = 0;
-        while let Some((k, _, next)) = decode(at, &prev) {
+        while let Some((_, next)) = decode_into(at, &mut k) {
             assert!(k > prev, "sorted");
             let key = String::from_utf8(k.clone()).unwrap();
             assert!(find(&key).is_some(), "{key}");
-            prev = k;
+            prev = k.clone();
             at = next;
             n += 1;
         }

@@ -17,6 +17,7 @@ use error::{index, join};
 pub use raw::Mode;
 use raw::{RawConfig, RawRule};
 use setting::{Override, Setting};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 /// Parses and compiles a plugin configuration. Empty or whitespace-only input
@@ -130,6 +131,8 @@ pub fn compile(raw: &RawConfig) -> Result<Config, ConfigError> {
         );
     }
     let mut rules = Vec::with_capacity(raw.rules.len());
+    // Names seen so far: a set, so that loading n rules stays O(n log n).
+    let mut names: BTreeSet<String> = BTreeSet::new();
     for (i, rule) in raw.rules.iter().enumerate() {
         let path = index("rules", i);
         let parts = compile_rule(rule, &top, mode, &path, &mut warnings)?;
@@ -138,7 +141,7 @@ pub fn compile(raw: &RawConfig) -> Result<Config, ConfigError> {
             Some(n) => metric_label(n, &join(&path, "name"))?,
             None => format!("rule{i}"),
         };
-        if rules.iter().any(|r: &Rule| r.policy.name == name) {
+        if !names.insert(name.clone()) {
             return Err(ConfigError::at_str(
                 join(&path, "name"),
                 &name,
