@@ -6,7 +6,8 @@
 //! browser serializes (`scheme://host[:port]`, lower case). The intersection is then
 //! walked backwards from its end, along every path:
 //!
-//! - the port, if any, must be spelled with literal digits;
+//! - the port, if any, must be written as digits (literal, or a class of digits: every
+//!   port of a host the operator owns is theirs);
 //! - the host, read right to left, must be literal (each step admits one character)
 //!   until an escaped `.` whose right-hand side is a registrable domain (not a public
 //!   suffix; the caller says which names are); to the left of that dot anything goes,
@@ -694,12 +695,20 @@ impl Product {
     }
 
     fn predecessors(&self, (q, o): Pair) -> Vec<(Pair, Option<Set>)> {
+        self.predecessors_as_written((q, o))
+            .into_iter()
+            .map(|(p, set)| (p, set.map(|s| s & p.1.step(o))))
+            .collect()
+    }
+
+    /// Like `predecessors`, with each step's set as the regex wrote it (not reduced to
+    /// what an origin can have there).
+    fn predecessors_as_written(&self, (q, o): Pair) -> Vec<(Pair, Option<Set>)> {
         let mut out: Vec<(Pair, Option<Set>)> = self.rev_eps[q].iter().map(|&f| ((f, o), None)).collect();
         for &(set, f) in &self.rev_edges[q] {
             for from in SHAPES {
-                let s = set & from.step(o);
-                if s != 0 {
-                    out.push(((f, from), Some(s)));
+                if set & from.step(o) != 0 {
+                    out.push(((f, from), Some(set)));
                 }
             }
         }
@@ -871,7 +880,7 @@ impl fmt::Display for Unconfined {
                 } else if literal_end.is_empty() {
                     write!(
                         f,
-                        "something other than a port may follow your host{}; end the regex with the host, optionally followed by a literal port like \"(:8443)?\"",
+                        "something other than a port may follow your host{}; end the regex with the host, optionally followed by a port like \"(:8443)?\"",
                         admits(example)
                     )
                 } else if *admits_dot {
@@ -890,7 +899,7 @@ impl fmt::Display for Unconfined {
             }
             Unconfined::Port { example } => write!(
                 f,
-                "the port is not written out{}; list the ports you serve, as in \"(:8443|:9443)?\"",
+                "something other than digits may follow \":\" after your host{}; write the port as digits, as in \"(:8443)?\" or \"(:[0-9]+)?\"",
                 admits(example)
             ),
             Unconfined::Scheme { example } => write!(
@@ -973,14 +982,15 @@ pub fn analyse(source: &str, shared: &dyn Fn(&str) -> Option<String>) -> Result<
             }
             continue;
         }
-        for (prev, set) in product.predecessors(pair) {
+        for (prev, written) in product.predecessors_as_written(pair) {
             if !product.live.contains(&prev) || !product.from_start.contains_key(&prev) {
                 continue;
             }
-            let Some(set) = set else {
+            let Some(written) = written else {
                 stack.push((prev, walk.clone()));
                 continue;
             };
+            let set = written & prev.1.step(pair.1);
             let one = if set.count_ones() == 1 { pick(set) } else { None };
             let example_at = |tail: &[u8], host_from: usize| {
                 let end = host_of(&tail[host_from..]);
@@ -988,15 +998,27 @@ pub fn analyse(source: &str, shared: &dyn Fn(&str) -> Option<String>) -> Result<
                 example(&product, prev, pair, set, Some(tail), own.as_deref(), &admitted)
             };
             let next = match (&walk, pair.1) {
-                (Walk::Literal(tail, from), Shape::Port | Shape::Ipv6 | Shape::Ipv6End) => {
-                    let Some(c) = one else {
-                        return Err(if pair.1 == Shape::Port {
-                            Unconfined::Port {
-                                example: example_at(tail, *from),
-                            }
-                        } else {
-                            host_refusal(&tail[*from..], set, None, example_at(tail, *from))
+                (Walk::Literal(tail, from), Shape::Port) => {
+                    // A port is digits: a class of digits is fine (every port of a host
+                    // you own is yours), anything else is not written as a port.
+                    if written & !DIGITS != 0 {
+                        return Err(Unconfined::Port {
+                            example: example_at(tail, *from),
                         });
+                    }
+                    if tail.len() >= 5 {
+                        continue; // no browser sends a port of more digits
+                    }
+                    let c = if set & bit(b'8') != 0 {
+                        b'8'
+                    } else {
+                        pick(set).unwrap_or(b'8')
+                    };
+                    Walk::Literal([tail.as_slice(), &[c]].concat(), *from)
+                }
+                (Walk::Literal(tail, from), Shape::Ipv6 | Shape::Ipv6End) => {
+                    let Some(c) = one else {
+                        return Err(host_refusal(&tail[*from..], set, None, example_at(tail, *from)));
                     };
                     Walk::Literal([tail.as_slice(), &[c]].concat(), *from)
                 }
@@ -1269,6 +1291,9 @@ mod tests {
             (r"https://app[.]example[.]com", &["example.com"], &[]),
             (r"https://app\x2eexample\.com", &["example.com"], &[]),
             (r"https://app\.example\.com(:8443|:9443)?", &["example.com"], &[]),
+            (r"https://app\.example\.com(:[0-9]+)?", &["example.com"], &[]),
+            (r"https://app\.example\.com:\d{2,5}", &["example.com"], &[]),
+            (r"http://localhost:[0-9]+", &[], &["localhost"]),
             (
                 r"https://a\.example\.com|https://b\.example\.org",
                 &["example.com", "example.org"],
@@ -1415,13 +1440,13 @@ mod tests {
             (r"[a-z]+://app\.example\.com", "scheme", "evil://app.example.com"),
             (r".*://app\.example\.com", "scheme", "evil://app.example.com"),
             (
-                r"https://app\.example\.com:[0-9]+",
-                "port",
+                r"https://app\.example\.com:.+",
+                "digits",
                 "https://app.example.com:8080",
             ),
             (
-                r"https://app\.example\.com:\d{2,5}",
-                "port",
+                r"https://app\.example\.com(:\S*)?",
+                "digits",
                 "https://app.example.com:8080",
             ),
             (r"null|https://a\.example\.com", "null", "null"),

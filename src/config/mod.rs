@@ -196,14 +196,26 @@ fn compile_rule(
 
 /// Legal but surprising combinations of parts on one route.
 fn warn_combinations(parts: &Parts, path: &str, warnings: &mut Vec<String>) {
-    if !parts.cors.as_ref().is_some_and(|c| c.allows_any_origin()) {
+    let Some(cors) = &parts.cors else {
         return;
-    }
+    };
     for (name, on) in [("csrf", parts.csrf.is_some()), ("websocket", parts.websocket.is_some())] {
-        if on {
+        if !on {
+            continue;
+        }
+        if cors.vouches_for_no_one() {
             warnings.push(format!(
-                "{}: on a route whose CORS policy allows any origin: that policy vouches for no origin, \
-                 so cross-site requests are refused unless {name}.trusted_origins lists them",
+                "{}: on a route whose CORS policy names no origin (only \"*\", \"null\" or regexes not \
+                 confined to your domains): that policy vouches for no origin, so cross-site requests are \
+                 refused unless {name}.trusted_origins lists them",
+                join(path, name)
+            ));
+            continue;
+        }
+        for why in cors.unconfined_regexes() {
+            warnings.push(format!(
+                "{}: the CORS regex {why}; {name} does not take it as vouching for the origins it matches \
+                 (list them in {name}.trusted_origins, or confine the regex)",
                 join(path, name)
             ));
         }
@@ -368,7 +380,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
-        assert!(c.warnings[0].starts_with("rules[0].csrf: on a route whose CORS policy allows any origin"));
+        assert!(c.warnings[0].starts_with("rules[0].csrf: on a route whose CORS policy names no origin"));
     }
 
     #[test]

@@ -178,13 +178,22 @@ fn parse_host(host: &str) -> Result<HostPattern, String> {
     Ok(HostPattern::Exact(host.to_string()))
 }
 
-/// Why others can register names under `domain`, from the Public Suffix List
+/// The Public Suffix List entry that lets others register names under `domain`
 /// (docs/origin-trust.md); `localhost` is loopback (RFC 6761), nobody else's.
-pub fn shared_suffix(domain: &str) -> Option<String> {
-    if domain == "localhost" {
+pub fn shared_suffix_entry(domain: &str) -> Option<String> {
+    shared_entry(domain).map(|e| e.rule)
+}
+
+fn shared_entry(domain: &str) -> Option<public_suffix::Entry> {
+    if domain.strip_suffix('.').unwrap_or(domain) == "localhost" {
         return None;
     }
-    let entry = public_suffix::shared(domain)?;
+    public_suffix::shared(domain)
+}
+
+/// Why others can register names under `domain`, for a message.
+fn shared_suffix(domain: &str) -> Option<String> {
+    let entry = shared_entry(domain)?;
     let section = if entry.private { "private" } else { "ICANN" };
     Some(if entry.rule == "*" {
         format!("{domain:?} is a top-level domain")
