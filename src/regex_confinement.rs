@@ -24,7 +24,7 @@
 //! Self-contained (std and regex-lite) so that the configuration code of any feature
 //! can use it.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap as HashMap, BTreeSet as HashSet, VecDeque};
 use std::fmt;
 
 /// A set of ASCII characters. Non-ASCII never appears in a serialized origin (hosts
@@ -728,7 +728,7 @@ impl Product {
                 accepting.push(p);
             }
             for (to, set) in self.successors(p) {
-                if let std::collections::hash_map::Entry::Vacant(v) = self.from_start.entry(to) {
+                if let std::collections::btree_map::Entry::Vacant(v) = self.from_start.entry(to) {
                     v.insert(Some((p, set.and_then(pick))));
                     queue.push_back(to);
                 }
@@ -920,7 +920,7 @@ impl fmt::Display for Unconfined {
 }
 
 /// What the backward walk knows about one path.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Walk {
     /// Every step so far admitted one character: these, reversed, and where in them
     /// the host begins (after the port and its colon).
