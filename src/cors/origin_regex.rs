@@ -3,7 +3,7 @@
 //! unanchored one accepts `https://example.com.evil`), so we add them ourselves.
 
 use super::origin_pattern::shared_suffix_entry;
-use crate::regex_confinement::{analyse, Confinement, Unconfined};
+use crate::http::regex_confinement::{analyse, Confinement, Unconfined};
 use regex_lite::{Regex, RegexBuilder};
 
 /// A compiled regex and what its structure shows about the hosts it admits

@@ -11,4 +11,5 @@ mod foundation;
 mod hardening;
 mod headers;
 mod routes;
+mod ship;
 mod trust;
