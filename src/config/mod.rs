@@ -139,7 +139,8 @@ pub fn compile(raw: &RawConfig) -> Result<Config, ConfigError> {
                 "another rule already has this name; rule names must be unique",
             ));
         }
-        let matcher = RuleMatch::compile(&rule.matcher, &join(&path, "match"))?;
+        let mut matcher = RuleMatch::compile(&rule.matcher, &join(&path, "match"))?;
+        matcher.protective = adds_protection(rule);
         rules.push(Rule {
             matcher,
             policy: Rc::new(route_policy(name, i + 1, parts)),
@@ -174,6 +175,28 @@ fn compile_rule(
             Override::Replace(b) => b,
         },
     })
+}
+
+/// Whether a rule only adds protection: it turns on (or configures) security headers,
+/// https_redirect, cookies, csrf or websocket, turns none of them off, and grants no
+/// CORS access. Its path prefix then resolves ambiguous paths toward it.
+fn adds_protection(rule: &RawRule) -> bool {
+    fn on<T>(o: &Override<Setting<T>>) -> Option<bool> {
+        match o {
+            Override::Inherit => None,
+            Override::Replace(Setting::Off) => Some(false),
+            Override::Replace(_) => Some(true),
+        }
+    }
+    let parts = [
+        on(&rule.headers),
+        on(&rule.https_redirect),
+        on(&rule.cookies),
+        on(&rule.csrf),
+        on(&rule.websocket),
+    ];
+    let grants_cors = matches!(rule.cors, Override::Replace(Setting::On | Setting::Custom(_)));
+    !grants_cors && parts.contains(&Some(true)) && !parts.contains(&Some(false))
 }
 
 /// Legal but surprising combinations of parts on one route.
@@ -239,6 +262,7 @@ fn metric_label(name: &str, path: &str) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exchange::RouteInfo;
 
     fn err(json: &str) -> String {
         match load(json.as_bytes()) {
@@ -352,6 +376,41 @@ mod tests {
                 got.starts_with(want) || got.contains(want),
                 "{doc}\n got: {got}\nwant: {want}"
             );
+        }
+    }
+
+    /// Which rules take ambiguous paths: those that only add protection.
+    #[test]
+    fn protective_rules_table() {
+        let rows: &[(&str, bool)] = &[
+            (r#"{"csrf": true}"#, true),
+            (r#"{"websocket": true}"#, true),
+            (r#"{"https_redirect": true}"#, true),
+            (r#"{"cookies": {"same_site": "Strict"}}"#, true),
+            (r#"{"headers": {"x_frame_options": "DENY"}}"#, true),
+            (r#"{"csrf": true, "cors": false}"#, true),
+            (r#"{"csrf": true, "headers": false}"#, false),
+            (r#"{"csrf": false}"#, false),
+            (r#"{"cors": {"allowed_origins": ["https://app.example.com"]}}"#, false),
+            (
+                r#"{"csrf": true, "cors": {"allowed_origins": ["https://app.example.com"]}}"#,
+                false,
+            ),
+            (r#"{"log_blocked": true}"#, false),
+        ];
+        for (parts, want) in rows {
+            let doc = format!(
+                r#"{{"rules": [{{"match": {{"path_prefix": "/account/"}}, {}}}]}}"#,
+                &parts[1..parts.len() - 1]
+            );
+            let c = load(doc.as_bytes()).unwrap_or_else(|e| panic!("{parts}: {e}"));
+            assert_eq!(c.rules[0].matcher.protective, *want, "{parts}");
+            let route = RouteInfo {
+                route_name: None,
+                authority: b"api.example.com",
+                path: b"/account;jsessionid=x/transfer",
+            };
+            assert_eq!(c.select(&route).index == 1, *want, "{parts}");
         }
     }
 

@@ -209,3 +209,38 @@ fn a_partitioned_cookie_stays_valid_in_development_mode() {
         ]
     );
 }
+
+/// A rule that only adds protection is not escaped by `;params`, case, encodings, or
+/// extra trailing dots on the host; ambiguity goes toward protection.
+#[test]
+fn protective_rules_are_not_escaped_by_ambiguous_paths_or_hosts() {
+    let envoy = Envoy::start(
+        r#"{"rules": [
+          {"name": "account", "match": {"path_prefix": "/account/"}, "csrf": true},
+          {"name": "admin", "match": {"host": "admin.example.com"}, "csrf": true}
+        ]}"#,
+    );
+    let post = |host: &str, path: &str| {
+        request("POST", path)
+            .header("host", host)
+            .header("sec-fetch-site", "cross-site")
+            .origin("https://evil.example.net")
+    };
+    for path in [
+        "/account/transfer",
+        "/account;jsessionid=x/transfer",
+        "/ACCOUNT/transfer",
+        "/%61ccount/transfer",
+        "/public/..;/account/transfer",
+    ] {
+        let r = post("api.example.com", path).send(&envoy);
+        assert_eq!(r.status, 403, "{path}");
+        assert!(envoy.upstream.seen_path(path).is_empty(), "{path} reached the app");
+    }
+    assert_eq!(post("api.example.com", "/public/transfer").send(&envoy).status, 200);
+    for host in ["admin.example.com", "admin.example.com.", "ADMIN.example.com:80"] {
+        let r = post(host, &format!("/h/{host}")).send(&envoy);
+        assert_eq!(r.status, 403, "{host}");
+    }
+    assert_eq!(envoy.counter("account", "csrf_blocked"), 5);
+}
