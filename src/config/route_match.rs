@@ -82,7 +82,7 @@ impl RuleMatch {
                 }
                 n.len() < name.len() && host_matches(host, n)
             };
-            if !host_matches(host, name) && !(self.protective && lenient()) {
+            if !(host_matches(host, name) || self.protective && lenient()) {
                 return false;
             }
         }
@@ -98,7 +98,7 @@ impl RuleMatch {
                     p.len() >= prefix.len() && p[..prefix.len()].eq_ignore_ascii_case(prefix)
                 })
             };
-            if !literal && !(self.protective && lenient()) {
+            if !(literal || self.protective && lenient()) {
                 return false;
             }
         }
