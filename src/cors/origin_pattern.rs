@@ -360,6 +360,50 @@ mod tests {
         }
     }
 
+    /// `*.X` against the Public Suffix List: refused when others can register names
+    /// under X (the message names the entry), fine one label deeper; exact origins on
+    /// public-suffix hosts are always fine.
+    #[test]
+    fn wildcards_on_public_suffixes_table() {
+        // (entry, None = loads, Some(the list entry the refusal names))
+        let rows: &[(&str, Option<&str>)] = &[
+            ("https://*.s3.amazonaws.com", Some("entry \"s3.amazonaws.com\"")),
+            (
+                "https://*.blob.core.windows.net",
+                Some("entry \"blob.core.windows.net\""),
+            ),
+            ("https://*.run.app", Some("\"*.run.app\"")),
+            ("https://*.blogspot.com", Some("entry \"blogspot.com\"")),
+            ("https://*.r2.dev", Some("entry \"r2.dev\"")),
+            ("https://*.co.il", Some("ICANN section, entry \"co.il\"")),
+            ("https://*.com.sg", Some("entry \"com.sg\"")),
+            ("https://*.github.io", Some("private section, entry \"github.io\"")),
+            ("https://*.vercel.app", Some("entry \"vercel.app\"")),
+            ("https://*.co.uk", Some("entry \"co.uk\"")),
+            ("https://*.amazonaws.com", Some("under \"amazonaws.com\"")),
+            ("https://*.com", Some("ICANN section, entry \"com\"")),
+            ("https://*.internal", Some("\"internal\" is a top-level domain")),
+            ("https://*.mybucket.s3.amazonaws.com", None),
+            ("https://*.myapp.vercel.app", None),
+            ("https://*.example.co.uk", None),
+            ("https://*.example.com", None),
+            ("http://*.localhost:*", None),
+            ("https://myapp.vercel.app", None),
+            ("https://mybucket.s3.amazonaws.com", None),
+            ("https://github.io", None),
+            ("https://co.uk", None),
+        ];
+        let mut failures = Vec::new();
+        for (entry, want) in rows {
+            match (Entry::parse(entry), want) {
+                (Ok(_), None) => {}
+                (Err(e), Some(w)) if e.contains(w) && e.contains("would match sites anyone can register") => {}
+                (got, _) => failures.push(format!("{entry}: {got:?}")),
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
     #[test]
     fn subdomain_pattern() {
         let p = pattern("https://*.example.com");
