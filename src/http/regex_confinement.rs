@@ -24,7 +24,7 @@
 //! Self-contained (std and regex-lite) so that the configuration code of any feature
 //! can use it.
 
-use std::collections::{BTreeMap as HashMap, BTreeSet as HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
 
 /// A set of ASCII characters. Non-ASCII never appears in a serialized origin (hosts
@@ -627,6 +627,39 @@ impl Shape {
 
 type Pair = (usize, Shape);
 
+/// A value per pair, in a vector indexed by the pair (a map costs more `.wasm`).
+#[derive(Debug)]
+struct PairMap<T>(Vec<Option<T>>);
+
+impl<T> PairMap<T> {
+    fn new(states: usize) -> Self {
+        PairMap(std::iter::repeat_with(|| None).take(states * SHAPES.len()).collect())
+    }
+
+    fn slot((q, o): Pair) -> usize {
+        q * SHAPES.len() + o as usize
+    }
+
+    fn get(&self, p: &Pair) -> Option<&T> {
+        self.0.get(Self::slot(*p)).and_then(Option::as_ref)
+    }
+
+    fn contains_key(&self, p: &Pair) -> bool {
+        self.get(p).is_some()
+    }
+
+    /// Sets the value unless there is one; whether it was set.
+    fn insert_new(&mut self, p: Pair, value: T) -> bool {
+        match self.0.get_mut(Self::slot(p)) {
+            Some(slot @ None) => {
+                *slot = Some(value);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 /// The regex's automaton intersected with the origin shape, restricted to pairs on
 /// some path from the start to an accepting pair: every path the analysis follows is
 /// an origin the regex admits.
@@ -638,9 +671,9 @@ struct Product {
     rev_eps: Vec<Vec<usize>>,
     rev_edges: Vec<Vec<(Set, usize)>>,
     /// Shortest way in from the start (previous pair, character read), for examples.
-    from_start: HashMap<Pair, Option<(Pair, Option<u8>)>>,
+    from_start: PairMap<Option<(Pair, Option<u8>)>>,
     /// Pairs from which an accepting pair is reachable.
-    live: HashSet<Pair>,
+    live: PairMap<()>,
 }
 
 /// The character of a set to show in an example: a readable one if there is one.
@@ -674,8 +707,8 @@ impl Product {
             end,
             rev_eps,
             rev_edges,
-            from_start: HashMap::new(),
-            live: HashSet::new(),
+            from_start: PairMap::new(n),
+            live: PairMap::new(n),
         };
         p.explore()?;
         Ok(p)
@@ -717,28 +750,29 @@ impl Product {
 
     fn explore(&mut self) -> Parsed<()> {
         let first = (self.start, Shape::Start);
+        // Both searches visit each pair once: at most MAX_STATES * SHAPES pairs.
         let mut queue = VecDeque::from([first]);
-        self.from_start.insert(first, None);
+        self.from_start.insert_new(first, None);
         let mut accepting = Vec::new();
         while let Some(p) = queue.pop_front() {
-            if self.from_start.len() > MAX_STEPS {
-                return Err("too large to analyse".into());
-            }
             if p.0 == self.end && p.1.accepting() {
                 accepting.push(p);
             }
             for (to, set) in self.successors(p) {
-                if let std::collections::btree_map::Entry::Vacant(v) = self.from_start.entry(to) {
-                    v.insert(Some((p, set.and_then(pick))));
+                if self.from_start.insert_new(to, Some((p, set.and_then(pick)))) {
                     queue.push_back(to);
                 }
             }
         }
-        let mut queue: VecDeque<Pair> = accepting.into_iter().collect();
-        self.live.extend(queue.iter().copied());
+        let mut queue: VecDeque<Pair> = VecDeque::new();
+        for p in accepting {
+            if self.live.insert_new(p, ()) {
+                queue.push_back(p);
+            }
+        }
         while let Some(p) = queue.pop_front() {
             for (from, _) in self.predecessors(p) {
-                if self.from_start.contains_key(&from) && self.live.insert(from) {
+                if self.from_start.contains_key(&from) && self.live.insert_new(from, ()) {
                     queue.push_back(from);
                 }
             }
@@ -759,7 +793,8 @@ impl Product {
 
     /// The shortest string from `p` to the end (searched forward over live pairs).
     fn suffix(&self, p: Pair) -> Vec<u8> {
-        let mut prev: HashMap<Pair, Option<(Pair, Option<u8>)>> = HashMap::from([(p, None)]);
+        let mut prev: PairMap<Option<(Pair, Option<u8>)>> = PairMap::new(self.nfa.eps.len());
+        prev.insert_new(p, None);
         let mut queue = VecDeque::from([p]);
         while let Some(at) = queue.pop_front() {
             if at.0 == self.end && at.1.accepting() {
@@ -773,8 +808,7 @@ impl Product {
                 return out;
             }
             for (to, set) in self.successors(at) {
-                if self.live.contains(&to) && !prev.contains_key(&to) {
-                    prev.insert(to, Some((at, set.and_then(pick))));
+                if self.live.contains_key(&to) && prev.insert_new(to, Some((at, set.and_then(pick)))) {
                     queue.push_back(to);
                 }
             }
@@ -953,15 +987,15 @@ pub fn analyse(source: &str, shared: &dyn Fn(&str) -> Option<String>) -> Result<
     let mut domains: Vec<String> = Vec::new();
     let mut hosts: Vec<String> = Vec::new();
     // For each `://` point: the schemes before it and whether a host after it is not loopback.
-    let mut points: HashMap<Pair, (Vec<Vec<u8>>, bool)> = HashMap::new();
-    let mut seen: HashSet<(Pair, Walk)> = HashSet::new();
+    let mut points: Vec<(Pair, Vec<Vec<u8>>, bool)> = Vec::new();
+    let mut seen: BTreeSet<(Pair, Walk)> = BTreeSet::new();
     let mut stack: Vec<(Pair, Walk)> = Vec::new();
     // A refusal at a step that admits `.` among others: its `.` path is followed on,
     // and a refusal further left (where the unescaped dot usually is) wins.
     let mut fallback: Option<Unconfined> = None;
     for o in [Shape::Port, Shape::Ipv6End, Shape::Domain] {
         let p = (product.end, o);
-        if product.live.contains(&p) {
+        if product.live.contains_key(&p) {
             stack.push((p, Walk::Literal(Vec::new(), 0)));
         }
     }
@@ -978,12 +1012,12 @@ pub fn analyse(source: &str, shared: &dyn Fn(&str) -> Option<String>) -> Result<
             if let Walk::Scheme(point, scheme) = &walk {
                 let mut s = scheme.clone();
                 s.reverse();
-                points.entry(*point).or_default().0.push(s);
+                point_at(&mut points, *point).0.push(s);
             }
             continue;
         }
         for (prev, written) in product.predecessors_as_written(pair) {
-            if !product.live.contains(&prev) || !product.from_start.contains_key(&prev) {
+            if !product.live.contains_key(&prev) || !product.from_start.contains_key(&prev) {
                 continue;
             }
             let Some(written) = written else {
@@ -1060,16 +1094,16 @@ pub fn analyse(source: &str, shared: &dyn Fn(&str) -> Option<String>) -> Result<
                 (Walk::Under(d), Shape::Domain) => Walk::Under(*d),
                 (Walk::Literal(tail, from), Shape::HostStart) => {
                     let host = host_of(&tail[*from..]);
-                    let point = points.entry(pair).or_default();
-                    point.1 |= !is_loopback(&host, false);
+                    let point = point_at(&mut points, pair);
+                    *point.1 |= !is_loopback(&host, false);
                     if !hosts.contains(&host) {
                         hosts.push(host);
                     }
                     Walk::Scheme(pair, Vec::new())
                 }
                 (Walk::Under(d), Shape::HostStart) => {
-                    let point = points.entry(pair).or_default();
-                    point.1 |= !is_loopback(&domains[*d], true);
+                    let point = point_at(&mut points, pair);
+                    *point.1 |= !is_loopback(&domains[*d], true);
                     Walk::Scheme(pair, Vec::new())
                 }
                 (Walk::Scheme(point, scheme), Shape::Scheme) => {
@@ -1093,7 +1127,7 @@ pub fn analyse(source: &str, shared: &dyn Fn(&str) -> Option<String>) -> Result<
     if let Some(refusal) = fallback {
         return Err(refusal);
     }
-    for (point, (schemes, beyond_loopback)) in &points {
+    for (point, schemes, beyond_loopback) in &points {
         let optional = schemes
             .iter()
             .any(|a| schemes.iter().any(|b| b.len() > a.len() && b.starts_with(a)));
@@ -1107,6 +1141,19 @@ pub fn analyse(source: &str, shared: &dyn Fn(&str) -> Option<String>) -> Result<
     domains.sort();
     hosts.sort();
     Ok(Confinement { domains, hosts })
+}
+
+/// The schemes seen before a `://` point, and whether a host after it is not loopback.
+fn point_at(points: &mut Vec<(Pair, Vec<Vec<u8>>, bool)>, at: Pair) -> (&mut Vec<Vec<u8>>, &mut bool) {
+    let i = match points.iter().position(|(p, _, _)| *p == at) {
+        Some(i) => i,
+        None => {
+            points.push((at, Vec::new(), false));
+            points.len() - 1
+        }
+    };
+    let (_, schemes, beyond) = &mut points[i];
+    (schemes, beyond)
 }
 
 fn host_refusal(
