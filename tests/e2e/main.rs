@@ -7,9 +7,14 @@ mod harness;
 
 mod cors;
 mod deploy;
+mod faults;
 mod foundation;
 mod hardening;
 mod headers;
+mod http2;
 mod routes;
 mod ship;
+mod soak;
 mod trust;
+mod workers;
+mod xds;
