@@ -677,3 +677,16 @@ fn istio_schema_check_catches_mistakes() {
         assert!(errors.iter().any(|e| e.contains(want)), "{field}: {errors:?}");
     }
 }
+
+/// Every shipped Envoy bootstrap carries the `stats_tags` that give the counters their
+/// Prometheus labels, the same as envoy/observability/envoy.yaml, whose labels the
+/// observability tests scrape from a real Envoy.
+#[test]
+fn every_shipped_envoy_config_labels_the_counters() {
+    let reference = &yaml("envoy/observability/envoy.yaml")["stats_config"]["stats_tags"];
+    assert!(reference.as_array().is_some_and(|t| t.len() == 2), "{reference:?}");
+    for path in envoy_configs() {
+        let doc: Value = serde_norway::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(&doc["stats_config"]["stats_tags"], reference, "{}", path.display());
+    }
+}
