@@ -18,7 +18,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot
+.PHONY: all build native envoy run test unit e2e compat lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot
 
 all: build
 
@@ -27,6 +27,14 @@ build:
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
 	cargo build --release --target $(TARGET)
 	@echo "built $(WASM) ($$(stat -c %s $(WASM)) bytes)"
+
+## native: the same core as an Envoy dynamic module, target/native/libedge_shield.so
+## (Envoy finds it as `dynamic_module_config: { name: edge_shield }` in
+## ENVOY_DYNAMIC_MODULES_SEARCH_PATH; see docs/native.md)
+NATIVE       := target/native/libedge_shield.so
+native:
+	cargo build --profile native --features native
+	@echo "built $(NATIVE) ($$(stat -c %s $(NATIVE)) bytes); run Envoy with ENVOY_DYNAMIC_MODULES_SEARCH_PATH=$(CURDIR)/$(dir $(NATIVE))"
 
 ## envoy: Envoy $(ENVOY_VERSION) in a project-local virtualenv (skipped when ENVOY points elsewhere)
 envoy:
@@ -114,6 +122,7 @@ lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target $(TARGET) --release -- -D warnings
+	cargo clippy --features native --lib -- -D warnings
 
 fmt:
 	cargo fmt

@@ -1,7 +1,9 @@
 //! edge-shield: a Proxy-Wasm HTTP filter giving every route behind Envoy a
 //! Fetch-correct CORS policy and hardened security response headers.
 //!
-//! Only [`host`] talks to Envoy; everything else is pure Rust with native unit tests.
+//! Only the host glue talks to Envoy (`host`: Proxy-Wasm; `host_native`: Envoy's
+//! dynamic-module ABI, feature `native`); everything else is pure Rust with native
+//! unit tests and does not know which host runs it.
 
 pub mod config;
 pub mod cors;
@@ -16,3 +18,6 @@ pub mod rules;
 
 #[cfg(target_arch = "wasm32")]
 mod host;
+
+#[cfg(all(feature = "native", not(target_family = "wasm")))]
+mod host_native;

@@ -1,0 +1,497 @@
+//! The Envoy dynamic-module glue (the `native` build): the event hooks Envoy calls.
+//! Like the Proxy-Wasm glue it fetches headers once, asks the pure core for a
+//! decision and applies it with as few host calls as possible. See docs/native.md.
+//!
+//! Threads: Envoy creates filter configs on the main thread and streams on the
+//! workers. The compiled core is `Rc`-based (one owner per thread, as in a Wasm VM),
+//! so the shared config keeps only the validated JSON, and each worker compiles its
+//! own copy once ([`compiled`]).
+//!
+//! Panics: the library is built with `panic = "unwind"` (profile `native`) and every
+//! hook runs inside [`guard`]: a bug fails that one stream closed and is logged; it
+//! never unwinds into Envoy (which would abort the whole proxy).
+
+mod abi;
+
+use crate::config;
+use crate::engine::{self, Counter, ExchangeState, HeaderOp};
+use crate::header_map::Line;
+use crate::log_limit::{Admit, LogLimiter};
+use crate::policy::{Config, RoutePolicy};
+use crate::request::Headers;
+use crate::rules::RouteInfo;
+use abi::{EnvoyBuffer, FilterConfigEnvoyPtr, FilterEnvoyPtr, HeaderType, LogLevel};
+use std::cell::RefCell;
+use std::ffi::{c_char, c_void};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::null;
+use std::rc::Rc;
+use std::sync::{Arc, Weak};
+
+/// Blocked-request log lines per second and worker.
+const BLOCKED_LOG_LINES_PER_SECOND: u32 = 10;
+
+thread_local! {
+    /// One budget per worker, shared by every filter instance on it (as per Wasm VM).
+    static LIMITER: RefCell<LogLimiter> = RefCell::new(LogLimiter::new(BLOCKED_LOG_LINES_PER_SECOND));
+    /// This worker's compiled copy of each live configuration.
+    static COMPILED: RefCell<Vec<(Weak<()>, Rc<Config>)>> = const { RefCell::new(Vec::new()) };
+}
+
+// ---- panics and logging
+
+/// Runs a hook; a panic is logged and turned into `fallback` instead of unwinding
+/// into Envoy.
+fn guard<R>(hook: &str, fallback: impl FnOnce() -> R, f: impl FnOnce() -> R) -> R {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(_) => {
+            abi::log(
+                LogLevel::Critical,
+                &format!("edge-shield: internal error in {hook} (see the panic above); failing this stream closed"),
+            );
+            fallback()
+        }
+    }
+}
+
+struct HostLogger;
+static LOGGER: HostLogger = HostLogger;
+
+impl log::Log for HostLogger {
+    fn enabled(&self, metadata: &log::Metadata) -> bool {
+        metadata.level() <= log::max_level()
+    }
+    fn log(&self, record: &log::Record) {
+        if self.enabled(record.metadata()) {
+            abi::log(level_of(record.level()), &record.args().to_string());
+        }
+    }
+    fn flush(&self) {}
+}
+
+fn level_of(level: log::Level) -> LogLevel {
+    match level {
+        log::Level::Trace => LogLevel::Trace,
+        log::Level::Debug => LogLevel::Debug,
+        log::Level::Info => LogLevel::Info,
+        log::Level::Warn => LogLevel::Warn,
+        log::Level::Error => LogLevel::Error,
+    }
+}
+
+/// Lines below Envoy's `dynamic_modules` level would be dropped: filter them here.
+fn follow_host_log_level() {
+    let filter = [
+        (LogLevel::Trace, log::LevelFilter::Trace),
+        (LogLevel::Debug, log::LevelFilter::Debug),
+        (LogLevel::Info, log::LevelFilter::Info),
+        (LogLevel::Warn, log::LevelFilter::Warn),
+        (LogLevel::Error, log::LevelFilter::Error),
+    ]
+    .into_iter()
+    .find(|(l, _)| abi::log_enabled(*l))
+    .map_or(log::LevelFilter::Off, |(_, f)| f);
+    log::set_max_level(filter);
+}
+
+// ---- program
+
+/// Called once when Envoy loads the library: installs the logger and panic hook and
+/// returns the ABI version we are built for (Envoy compares it with its own).
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_program_init() -> *const c_char {
+    guard("on_program_init", null, || {
+        let _ = log::set_logger(&LOGGER);
+        log::set_max_level(log::LevelFilter::Warn);
+        std::panic::set_hook(Box::new(|info| {
+            abi::log(LogLevel::Critical, &format!("edge-shield: {info}"));
+        }));
+        abi::ABI_VERSION.as_ptr().cast()
+    })
+}
+
+// ---- configurations (main thread)
+
+/// A validated configuration, shared by every worker; each compiles its own copy.
+struct Source {
+    json: Vec<u8>,
+    /// Identity of this configuration for the workers' caches (dropped with it).
+    alive: Arc<()>,
+}
+
+impl Source {
+    /// Validates `json` (logging warnings, or the error naming path, value and fix).
+    fn load(json: &[u8]) -> Option<(Source, Config)> {
+        match config::load(json) {
+            Ok(config) => {
+                for w in &config.warnings {
+                    log::warn!("edge-shield: warning: {w}");
+                }
+                Some((
+                    Source {
+                        json: json.to_vec(),
+                        alive: Arc::new(()),
+                    },
+                    config,
+                ))
+            }
+            Err(e) => {
+                log::error!("{e}");
+                None
+            }
+        }
+    }
+}
+
+/// This worker's compiled copy of `source` (compiled on first use); stale copies
+/// of destroyed configurations are dropped on the way.
+fn compiled(source: &Source) -> Option<Rc<Config>> {
+    COMPILED.with(|cache| {
+        let mut cache = cache.try_borrow_mut().ok()?;
+        let me = Arc::downgrade(&source.alive);
+        if let Some((_, c)) = cache.iter().find(|(w, _)| w.ptr_eq(&me)) {
+            return Some(c.clone());
+        }
+        cache.retain(|(w, _)| w.strong_count() > 0);
+        // It was valid on the main thread, and loading is deterministic.
+        let config = Rc::new(config::load(&source.json).ok()?);
+        cache.push((me, config.clone()));
+        Some(config)
+    })
+}
+
+/// The filter's configuration (`DynamicModuleFilter.filter_config`) and its counters.
+struct FilterConfig {
+    source: Source,
+    /// Counter ids per route policy (index = `RoutePolicy::index`).
+    counters: Vec<[Option<usize>; Counter::ALL.len()]>,
+}
+
+fn text<'a>(b: EnvoyBuffer) -> &'a [u8] {
+    unsafe { abi::envoy_bytes(b.ptr, b.length) }
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_config_new(
+    envoy: FilterConfigEnvoyPtr,
+    name: EnvoyBuffer,
+    config: EnvoyBuffer,
+) -> *const c_void {
+    guard("on_http_filter_config_new", null, || {
+        follow_host_log_level();
+        let Some((source, compiled)) = Source::load(text(config)) else {
+            return null();
+        };
+        let plugin = String::from_utf8_lossy(text(name)).into_owned();
+        let counters = compiled
+            .policies()
+            .map(|p| Counter::ALL.map(|c| abi::define_counter(envoy, &c.metric_name(&plugin, &p.name))))
+            .collect();
+        log::info!("edge-shield: configuration loaded");
+        Box::into_raw(Box::new(FilterConfig { source, counters })) as *const c_void
+    })
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_config_destroy(config: *const c_void) {
+    guard(
+        "on_http_filter_config_destroy",
+        || (),
+        || {
+            if !config.is_null() {
+                drop(unsafe { Box::from_raw(config as *mut FilterConfig) });
+            }
+        },
+    )
+}
+
+/// A route's `DynamicModuleFilterPerRoute.filter_config`: a whole configuration
+/// that replaces the filter's on that route.
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_per_route_config_new(
+    _name: EnvoyBuffer,
+    config: EnvoyBuffer,
+) -> *const c_void {
+    guard("on_http_filter_per_route_config_new", null, || {
+        follow_host_log_level();
+        match Source::load(text(config)) {
+            Some((source, _)) => Box::into_raw(Box::new(source)) as *const c_void,
+            None => null(),
+        }
+    })
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_per_route_config_destroy(config: *const c_void) {
+    guard(
+        "on_http_filter_per_route_config_destroy",
+        || (),
+        || {
+            if !config.is_null() {
+                drop(unsafe { Box::from_raw(config as *mut Source) });
+            }
+        },
+    )
+}
+
+// ---- one HTTP stream (a worker thread)
+
+struct Filter {
+    /// Valid for the filter's life: Envoy's filter holds its config.
+    config: *const FilterConfig,
+    /// The policy chosen in the request phase and what that phase found.
+    exchange: Option<(Rc<RoutePolicy>, ExchangeState)>,
+    /// A hook failed: do nothing more on this stream.
+    failed: bool,
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_new(config: *const c_void, _envoy: FilterEnvoyPtr) -> *const c_void {
+    // Never null: Envoy closes the stream on null.
+    let filter = Filter {
+        config: config.cast(),
+        exchange: None,
+        failed: false,
+    };
+    Box::into_raw(Box::new(filter)) as *const c_void
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_destroy(filter: *const c_void) {
+    guard(
+        "on_http_filter_destroy",
+        || (),
+        || {
+            if !filter.is_null() {
+                drop(unsafe { Box::from_raw(filter as *mut Filter) });
+            }
+        },
+    )
+}
+
+/// # Safety
+/// `filter` is what `on_http_filter_new` returned and not yet destroyed; Envoy calls
+/// a stream's hooks one at a time, on its worker.
+unsafe fn filter_mut<'a>(filter: *const c_void) -> Option<&'a mut Filter> {
+    (filter as *mut Filter).as_mut()
+}
+
+/// Envoy's header lines as the core reads them (names that are not UTF-8 skipped;
+/// Envoy's codecs never let one through).
+fn lines(raw: &[abi::EnvoyHttpHeader]) -> Vec<Line<'_>> {
+    raw.iter()
+        .filter_map(|h| {
+            let name = std::str::from_utf8(unsafe { abi::envoy_bytes(h.key_ptr, h.key_length) }).ok()?;
+            Some((name, unsafe { abi::envoy_bytes(h.value_ptr, h.value_length) }))
+        })
+        .collect()
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_request_headers(
+    envoy: FilterEnvoyPtr,
+    filter: *const c_void,
+    _end_of_stream: bool,
+) -> u32 {
+    let Some(f) = (unsafe { filter_mut(filter) }) else {
+        return abi::HEADERS_CONTINUE;
+    };
+    match catch_unwind(AssertUnwindSafe(|| f.on_request(envoy))) {
+        Ok(status) => status,
+        Err(_) => {
+            // Fail closed: we cannot tell whether this request should have been refused
+            // (and a reply may already be on its way, so reset rather than answer).
+            abi::log(
+                LogLevel::Critical,
+                "edge-shield: internal error in the request phase; resetting the stream",
+            );
+            f.failed = true;
+            abi::reset_stream(envoy, "edge_shield_internal_error");
+            abi::HEADERS_STOP_ITERATION
+        }
+    }
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_response_headers(
+    envoy: FilterEnvoyPtr,
+    filter: *const c_void,
+    _end_of_stream: bool,
+) -> u32 {
+    let Some(f) = (unsafe { filter_mut(filter) }) else {
+        return abi::HEADERS_CONTINUE;
+    };
+    if f.failed {
+        return abi::HEADERS_CONTINUE;
+    }
+    guard(
+        "on_http_filter_response_headers",
+        || abi::HEADERS_CONTINUE,
+        || {
+            f.on_response(envoy);
+            abi::HEADERS_CONTINUE
+        },
+    )
+}
+
+impl Filter {
+    fn shared(&self) -> Option<&FilterConfig> {
+        unsafe { self.config.as_ref() }
+    }
+
+    /// The configuration of this stream: the route's own, else the filter's.
+    fn config(&self, envoy: FilterEnvoyPtr) -> Option<Rc<Config>> {
+        let per_route = abi::route_config(envoy) as *const Source;
+        match unsafe { per_route.as_ref() } {
+            Some(source) => compiled(source),
+            None => compiled(&self.shared()?.source),
+        }
+    }
+
+    fn bump(&self, envoy: FilterEnvoyPtr, policy: usize, counters: engine::Counters) {
+        let Some(ids) = self.shared().and_then(|s| s.counters.get(policy)) else {
+            return;
+        };
+        for c in counters.iter() {
+            if let Some(Some(id)) = ids.get(c as usize) {
+                abi::increment_counter(envoy, *id);
+            }
+        }
+    }
+
+    fn on_request(&mut self, envoy: FilterEnvoyPtr) -> u32 {
+        let Some(config) = self.config(envoy) else {
+            return abi::HEADERS_CONTINUE;
+        };
+        let raw = abi::headers(envoy, HeaderType::RequestHeader);
+        let lines = lines(&raw);
+        let request = Headers::borrowed(&lines);
+        let route_name = || abi::route_name(envoy).and_then(|b| std::str::from_utf8(b).ok());
+        let route = RouteInfo {
+            route_name: if config.uses_route_name { route_name() } else { None },
+            authority: request.get(":authority").unwrap_or_default(),
+            path: request.get(":path").unwrap_or_default(),
+        };
+        let policy = config.select(&route).clone();
+        let outcome = engine::on_request(&policy, request);
+        self.bump(envoy, policy.index, outcome.counters);
+        if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
+            log_blocked(|| {
+                let route = RouteInfo {
+                    route_name: route.route_name.or_else(route_name),
+                    ..route
+                };
+                engine::blocked_line(blocked, request, &route, &policy.name)
+            });
+        }
+        let mut status = abi::HEADERS_CONTINUE;
+        if let Some(reply) = &outcome.reply {
+            abi::send_response(envoy, reply.status, &reply.headers, &reply.body, "edge_shield");
+            status = abi::HEADERS_STOP_ITERATION;
+        }
+        self.exchange = Some((policy.clone(), outcome.state));
+        status
+    }
+
+    fn on_response(&mut self, envoy: FilterEnvoyPtr) {
+        // The request phase did not run (Envoy answered before it): the top-level
+        // policy applies, with nothing known.
+        let fallback;
+        let (policy, state) = match &self.exchange {
+            Some((p, s)) => (p, s),
+            None => {
+                let Some(config) = self.config(envoy) else {
+                    return;
+                };
+                fallback = (config.default.clone(), ExchangeState::default());
+                (&fallback.0, &fallback.1)
+            }
+        };
+        let raw = abi::headers(envoy, HeaderType::ResponseHeader);
+        let ops = engine::on_response(policy, state, Headers::borrowed(&lines(&raw)));
+        // `raw` borrows Envoy's map, which the edits below change: not read again.
+        drop(raw);
+        for op in ops {
+            let ok = match &op {
+                HeaderOp::Set(n, v) => abi::set_header(envoy, HeaderType::ResponseHeader, n, v),
+                HeaderOp::Add(n, v) => abi::add_header(envoy, HeaderType::ResponseHeader, n, v),
+                HeaderOp::Remove(n) => abi::remove_header(envoy, HeaderType::ResponseHeader, n),
+            };
+            if !ok {
+                log::debug!("edge-shield: response header edit {op:?} failed");
+            }
+        }
+    }
+}
+
+/// Logs a blocked request within the per-worker budget; the line is built only when
+/// it will be logged.
+fn log_blocked(line: impl FnOnce() -> String) {
+    if !log::log_enabled!(log::Level::Warn) {
+        return;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let admitted = LIMITER.with(|l| l.try_borrow_mut().map(|mut l| l.admit(now)));
+    if let Ok(Admit::Log { suppressed }) = admitted {
+        let line = line();
+        if suppressed > 0 {
+            log::warn!("{line} ({suppressed} similar lines suppressed)");
+        } else {
+            log::warn!("{line}");
+        }
+    }
+}
+
+// ---- hooks Envoy requires and edge-shield does not use: pass everything through.
+
+/// `..._body_status_Continue` / `..._trailers_status_Continue`.
+const CONTINUE: u32 = 0;
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_request_body(_: FilterEnvoyPtr, _: *const c_void, _: bool) -> u32 {
+    CONTINUE
+}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_request_trailers(_: FilterEnvoyPtr, _: *const c_void) -> u32 {
+    CONTINUE
+}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_response_body(_: FilterEnvoyPtr, _: *const c_void, _: bool) -> u32 {
+    CONTINUE
+}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_response_trailers(_: FilterEnvoyPtr, _: *const c_void) -> u32 {
+    CONTINUE
+}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_stream_complete(_: FilterEnvoyPtr, _: *const c_void) {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_scheduled(_: FilterEnvoyPtr, _: *const c_void, _: u64) {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_downstream_above_write_buffer_high_watermark(
+    _: FilterEnvoyPtr,
+    _: *const c_void,
+) {
+}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_downstream_below_write_buffer_low_watermark(
+    _: FilterEnvoyPtr,
+    _: *const c_void,
+) {
+}
+// Callouts and streams edge-shield never starts: Envoy never calls these.
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_http_callout_done() {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_headers() {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_data() {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_trailers() {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_complete() {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_reset() {}
