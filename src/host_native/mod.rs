@@ -7,6 +7,9 @@
 //! so the shared config keeps only the validated JSON, and each worker compiles its
 //! own copy once ([`compiled`]).
 //!
+//! Versions: `on_program_init` refuses an Envoy that lacks a callback we call or is
+//! older than the releases we were verified on ([`abi::check_host`]).
+//!
 //! Panics: the library is built with `panic = "unwind"` (profile `native`) and every
 //! hook runs inside [`guard`]: a bug fails that one stream closed and is logged; it
 //! never unwinds into Envoy (which would abort the whole proxy).
@@ -97,16 +100,32 @@ fn follow_host_log_level() {
 
 // ---- program
 
-/// Called once when Envoy loads the library: installs the logger and panic hook and
-/// returns the ABI version we are built for (Envoy compares it with its own).
+/// Called once when Envoy loads the library: checks that this Envoy can run us,
+/// installs the logger and panic hook, and returns the ABI version we are built for
+/// (Envoy compares it with its own, and only warns if they differ). Null refuses
+/// the load: Envoy then fails the configuration that names the module.
 #[no_mangle]
 extern "C" fn envoy_dynamic_module_on_program_init() -> *const c_char {
     guard("on_program_init", null, || {
+        let host = match abi::check_host() {
+            Ok(host) => host,
+            Err(why) => {
+                abi::log_early(LogLevel::Error, &why);
+                return null();
+            }
+        };
         let _ = log::set_logger(&LOGGER);
         log::set_max_level(log::LevelFilter::Warn);
         std::panic::set_hook(Box::new(|info| {
             abi::log(LogLevel::Critical, &format!("edge-shield: {info}"));
         }));
+        if host == abi::Host::V1_39 {
+            abi::log(
+                LogLevel::Info,
+                "edge-shield: running on Envoy 1.39, which this module (built for 1.40) supports; \
+                 Envoy's warning that its ABI version v0.2.0 is deprecated is expected",
+            );
+        }
         abi::ABI_VERSION.as_ptr().cast()
     })
 }
