@@ -399,26 +399,36 @@ pub fn route_config(filter: FilterEnvoyPtr) -> *const c_void {
     }
 }
 
-/// Defines a counter (only while the filter config is being created).
-pub fn define_counter(config: FilterConfigEnvoyPtr, name: &str) -> Option<usize> {
+/// Defines a counter (only while the filter config is being created), with these
+/// label names (Envoy tags: `<name>.<label>.<value>` in /stats, labels in Prometheus).
+pub fn define_counter(config: FilterConfigEnvoyPtr, name: &str, labels: &[&str]) -> Option<usize> {
     let c = cb()?;
+    let mut labels: Vec<ModuleBuffer> = labels.iter().map(|l| ModuleBuffer::of(l.as_bytes())).collect();
     let mut id = 0usize;
     let status = unsafe {
         (c.envoy_dynamic_module_callback_http_filter_config_define_counter)(
             config,
             ModuleBuffer::of(name.as_bytes()),
-            std::ptr::null_mut(),
-            0,
+            labels.as_mut_ptr(),
+            labels.len(),
             &mut id,
         )
     };
     (status == METRICS_SUCCESS).then_some(id)
 }
 
-pub fn increment_counter(filter: FilterEnvoyPtr, id: usize) {
+/// Adds one to a counter; `labels`: one value per label name it was defined with.
+pub fn increment_counter(filter: FilterEnvoyPtr, id: usize, labels: &[&[u8]]) {
     if let Some(c) = cb() {
+        let mut labels: Vec<ModuleBuffer> = labels.iter().map(|l| ModuleBuffer::of(l)).collect();
         unsafe {
-            (c.envoy_dynamic_module_callback_http_filter_increment_counter)(filter, id, std::ptr::null_mut(), 0, 1);
+            (c.envoy_dynamic_module_callback_http_filter_increment_counter)(
+                filter,
+                id,
+                labels.as_mut_ptr(),
+                labels.len(),
+                1,
+            );
         }
     }
 }

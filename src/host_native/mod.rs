@@ -134,6 +134,8 @@ extern "C" fn envoy_dynamic_module_on_program_init() -> *const c_char {
 
 /// A validated configuration, shared by every worker; each compiles its own copy.
 struct Source {
+    /// The filter's or the route's `filter_name` (metrics, logs).
+    name: String,
     json: Vec<u8>,
     /// Identity of this configuration for the workers' caches (dropped with it).
     alive: Arc<()>,
@@ -141,7 +143,7 @@ struct Source {
 
 impl Source {
     /// Validates `json` (logging warnings, or the error naming path, value and fix).
-    fn load(json: &[u8]) -> Option<(Source, Config)> {
+    fn load(name: EnvoyBuffer, json: &[u8]) -> Option<(Source, Config)> {
         match config::load(json) {
             Ok(config) => {
                 for w in &config.warnings {
@@ -149,6 +151,7 @@ impl Source {
                 }
                 Some((
                     Source {
+                        name: String::from_utf8_lossy(text(name)).into_owned(),
                         json: json.to_vec(),
                         alive: Arc::new(()),
                     },
@@ -180,11 +183,19 @@ fn compiled(source: &Source) -> Option<Rc<Config>> {
     })
 }
 
+/// Counter ids, one per [`Counter`].
+type CounterIds = [Option<usize>; Counter::ALL.len()];
+
 /// The filter's configuration (`DynamicModuleFilter.filter_config`) and its counters.
 struct FilterConfig {
     source: Source,
-    /// Counter ids per route policy (index = `RoutePolicy::index`).
-    counters: Vec<[Option<usize>; Counter::ALL.len()]>,
+    /// Per policy of `source` (index = `RoutePolicy::index`), named as in the Wasm
+    /// build: `edge_shield.<filter_name>.<policy>.<counter>`.
+    counters: Vec<CounterIds>,
+    /// For the policies of per-route configurations, which are created apart from
+    /// (and may change without) this one: `edge_shield_route.<filter_name>.<counter>`
+    /// labelled `route` (the per-route `filter_name`) and `policy`.
+    route_counters: CounterIds,
 }
 
 fn text<'a>(b: EnvoyBuffer) -> &'a [u8] {
@@ -199,16 +210,28 @@ extern "C" fn envoy_dynamic_module_on_http_filter_config_new(
 ) -> *const c_void {
     guard("on_http_filter_config_new", null, || {
         follow_host_log_level();
-        let Some((source, compiled)) = Source::load(text(config)) else {
+        let Some((source, compiled)) = Source::load(name, text(config)) else {
             return null();
         };
-        let plugin = String::from_utf8_lossy(text(name)).into_owned();
         let counters = compiled
             .policies()
-            .map(|p| Counter::ALL.map(|c| abi::define_counter(envoy, &c.metric_name(&plugin, &p.name))))
+            .map(|p| Counter::ALL.map(|c| abi::define_counter(envoy, &c.metric_name(&source.name, &p.name), &[])))
             .collect();
+        let route_counters = Counter::ALL.map(|c| {
+            let name = format!(
+                "edge_shield_route.{}.{}",
+                engine::metric_segment(&source.name),
+                c.name()
+            );
+            abi::define_counter(envoy, &name, &["route", "policy"])
+        });
         log::info!("edge-shield: configuration loaded");
-        Box::into_raw(Box::new(FilterConfig { source, counters })) as *const c_void
+        let config = FilterConfig {
+            source,
+            counters,
+            route_counters,
+        };
+        Box::into_raw(Box::new(config)) as *const c_void
     })
 }
 
@@ -229,12 +252,12 @@ extern "C" fn envoy_dynamic_module_on_http_filter_config_destroy(config: *const 
 /// that replaces the filter's on that route.
 #[no_mangle]
 extern "C" fn envoy_dynamic_module_on_http_filter_per_route_config_new(
-    _name: EnvoyBuffer,
+    name: EnvoyBuffer,
     config: EnvoyBuffer,
 ) -> *const c_void {
     guard("on_http_filter_per_route_config_new", null, || {
         follow_host_log_level();
-        match Source::load(text(config)) {
+        match Source::load(name, text(config)) {
             Some((source, _)) => Box::into_raw(Box::new(source)) as *const c_void,
             None => null(),
         }
@@ -344,8 +367,10 @@ extern "C" fn envoy_dynamic_module_on_http_filter_response_headers(
     if f.failed {
         return abi::HEADERS_CONTINUE;
     }
+    // A failure here cannot let a refused request through (the request phase decides
+    // that): the response passes without our edits rather than being reset.
     guard(
-        "on_http_filter_response_headers",
+        "on_http_filter_response_headers (the response passes without edge-shield's edits)",
         || abi::HEADERS_CONTINUE,
         || {
             f.on_response(envoy);
@@ -359,28 +384,39 @@ impl Filter {
         unsafe { self.config.as_ref() }
     }
 
-    /// The configuration of this stream: the route's own, else the filter's.
-    fn config(&self, envoy: FilterEnvoyPtr) -> Option<Rc<Config>> {
+    /// The configuration of this stream: its route's own (`Some` source), else the
+    /// filter's.
+    fn config(&self, envoy: FilterEnvoyPtr) -> Option<(Rc<Config>, Option<&Source>)> {
         let per_route = abi::route_config(envoy) as *const Source;
         match unsafe { per_route.as_ref() } {
-            Some(source) => compiled(source),
-            None => compiled(&self.shared()?.source),
+            Some(source) => Some((compiled(source)?, Some(source))),
+            None => Some((compiled(&self.shared()?.source)?, None)),
         }
     }
 
-    fn bump(&self, envoy: FilterEnvoyPtr, policy: usize, counters: engine::Counters) {
-        let Some(ids) = self.shared().and_then(|s| s.counters.get(policy)) else {
+    fn bump(&self, envoy: FilterEnvoyPtr, route: Option<&Source>, policy: &RoutePolicy, counters: engine::Counters) {
+        let Some(shared) = self.shared() else {
+            return;
+        };
+        let (ids, labels) = match route {
+            None => (shared.counters.get(policy.index), None),
+            Some(source) => (
+                Some(&shared.route_counters),
+                Some([source.name.as_bytes(), policy.name.as_bytes()]),
+            ),
+        };
+        let Some(ids) = ids else {
             return;
         };
         for c in counters.iter() {
             if let Some(Some(id)) = ids.get(c as usize) {
-                abi::increment_counter(envoy, *id);
+                abi::increment_counter(envoy, *id, labels.as_ref().map_or(&[], |l| &l[..]));
             }
         }
     }
 
     fn on_request(&mut self, envoy: FilterEnvoyPtr) -> u32 {
-        let Some(config) = self.config(envoy) else {
+        let Some((config, route_source)) = self.config(envoy) else {
             return abi::HEADERS_CONTINUE;
         };
         let raw = abi::headers(envoy, HeaderType::RequestHeader);
@@ -394,7 +430,7 @@ impl Filter {
         };
         let policy = config.select(&route).clone();
         let outcome = engine::on_request(&policy, request);
-        self.bump(envoy, policy.index, outcome.counters);
+        self.bump(envoy, route_source, &policy, outcome.counters);
         if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
             log_blocked(|| {
                 let route = RouteInfo {
@@ -420,7 +456,7 @@ impl Filter {
         let (policy, state) = match &self.exchange {
             Some((p, s)) => (p, s),
             None => {
-                let Some(config) = self.config(envoy) else {
+                let Some((config, _)) = self.config(envoy) else {
                     return;
                 };
                 fallback = (config.default.clone(), ExchangeState::default());
