@@ -18,7 +18,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build native envoy run test unit e2e compat lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot
+.PHONY: all build native run-native envoy run test unit e2e compat lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot
 
 all: build
 
@@ -61,6 +61,11 @@ run: build envoy
 	@echo "  curl -s  http://127.0.0.1:9901/stats | grep edge_shield"
 	@echo
 	exec $(ENVOY) -c $(CONFIG) --concurrency 1 --disable-hot-restart -l warn --component-log-level wasm:info
+
+## run-native: the same demo with the native module (envoy/native.yaml; Envoy 1.39 or 1.40)
+run-native: native envoy
+	@echo "edge-shield (native) demo: http://127.0.0.1:10000 (admin: http://127.0.0.1:9901)"
+	ENVOY_DYNAMIC_MODULES_SEARCH_PATH=$(CURDIR)/$(dir $(NATIVE)) exec $(ENVOY) -c envoy/native.yaml --concurrency 1 --disable-hot-restart -l warn
 
 ## test: unit tests, the wasm build, end-to-end tests against a real Envoy, then the browser tests
 test: unit build envoy e2e browser-test
