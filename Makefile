@@ -18,7 +18,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build native run-native envoy run test unit e2e compat lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot
+.PHONY: all build native run-native envoy run test unit e2e e2e-native compat lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot
 
 all: build
 
@@ -67,8 +67,9 @@ run-native: native envoy
 	@echo "edge-shield (native) demo: http://127.0.0.1:10000 (admin: http://127.0.0.1:9901)"
 	ENVOY_DYNAMIC_MODULES_SEARCH_PATH=$(CURDIR)/$(dir $(NATIVE)) exec $(ENVOY) -c envoy/native.yaml --concurrency 1 --disable-hot-restart -l warn
 
-## test: unit tests, the wasm build, end-to-end tests against a real Envoy, then the browser tests
-test: unit build envoy e2e browser-test
+## test: unit tests, the wasm and native builds, end-to-end tests against a real Envoy
+## (both artifacts), then the browser tests
+test: unit build native envoy e2e e2e-native browser-test
 
 ## unit: the pure core, natively (unit tests and the hostile-input property tests)
 unit:
@@ -78,8 +79,13 @@ unit:
 validate: build envoy
 	cargo test --test e2e shipped_configs -- --nocapture
 
-e2e: build envoy
+# The shipped configs include envoy/native.yaml, so both artifacts are needed.
+e2e: build native envoy
 	cargo test --test e2e -- --test-threads 2
+
+## e2e-native: the same end-to-end suites against the native module (EDGE_SHIELD_HOST=native)
+e2e-native: build native envoy
+	EDGE_SHIELD_HOST=native cargo test --test e2e -- --test-threads 2
 
 ## image: the filter as a single-layer "compat" OCI image for Istio (needs docker; push it yourself)
 image: build

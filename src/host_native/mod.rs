@@ -17,13 +17,14 @@
 mod abi;
 
 use crate::config;
-use crate::engine::{self, Counter, ExchangeState, HeaderOp};
+use crate::engine::{self, Counter, ExchangeState, HeaderOp, LocalReply};
 use crate::header_map::Line;
 use crate::log_limit::{Admit, LogLimiter};
 use crate::policy::{Config, RoutePolicy};
 use crate::request::Headers;
 use crate::rules::RouteInfo;
 use abi::{EnvoyBuffer, FilterConfigEnvoyPtr, FilterEnvoyPtr, HeaderType, LogLevel};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ffi::{c_char, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -284,8 +285,9 @@ struct Filter {
     config: *const FilterConfig,
     /// The policy chosen in the request phase and what that phase found.
     exchange: Option<(Rc<RoutePolicy>, ExchangeState)>,
-    /// A hook failed: do nothing more on this stream.
-    failed: bool,
+    /// A hook failed, or we answered the request ourselves (with every header the
+    /// response phase would add): the response hook has nothing to do.
+    done: bool,
 }
 
 #[no_mangle]
@@ -294,7 +296,7 @@ extern "C" fn envoy_dynamic_module_on_http_filter_new(config: *const c_void, _en
     let filter = Filter {
         config: config.cast(),
         exchange: None,
-        failed: false,
+        done: false,
     };
     Box::into_raw(Box::new(filter)) as *const c_void
 }
@@ -348,7 +350,7 @@ extern "C" fn envoy_dynamic_module_on_http_filter_request_headers(
                 LogLevel::Critical,
                 "edge-shield: internal error in the request phase; resetting the stream",
             );
-            f.failed = true;
+            f.done = true;
             abi::reset_stream(envoy, "edge_shield_internal_error");
             abi::HEADERS_STOP_ITERATION
         }
@@ -364,7 +366,7 @@ extern "C" fn envoy_dynamic_module_on_http_filter_response_headers(
     let Some(f) = (unsafe { filter_mut(filter) }) else {
         return abi::HEADERS_CONTINUE;
     };
-    if f.failed {
+    if f.done {
         return abi::HEADERS_CONTINUE;
     }
     // A failure here cannot let a refused request through (the request phase decides
@@ -442,7 +444,9 @@ impl Filter {
         }
         let mut status = abi::HEADERS_CONTINUE;
         if let Some(reply) = &outcome.reply {
-            abi::send_response(envoy, reply.status, &reply.headers, &reply.body, "edge_shield");
+            let headers = reply_headers(&policy, &outcome.state, reply);
+            abi::send_response(envoy, reply.status, &headers, &reply.body, "edge_shield");
+            self.done = true;
             status = abi::HEADERS_STOP_ITERATION;
         }
         self.exchange = Some((policy.clone(), outcome.state));
@@ -478,6 +482,44 @@ impl Filter {
             }
         }
     }
+}
+
+/// The headers of one of our local replies with the response phase's edits already
+/// applied: Envoy's dynamic-module filter does not run our response hook on a reply
+/// we sent, so the reply carries everything in the one `send_response` (and the
+/// response hook skips it, should an Envoy run it anyway).
+fn reply_headers<'x>(
+    policy: &'x RoutePolicy,
+    state: &'x ExchangeState,
+    reply: &'x LocalReply<'_>,
+) -> Vec<(Cow<'x, str>, Cow<'x, [u8]>)> {
+    let mut headers: Vec<(Cow<'x, str>, Cow<'x, [u8]>)> = reply
+        .headers
+        .iter()
+        .map(|(n, v)| (Cow::Borrowed(n.as_ref()), Cow::Borrowed(v.as_ref())))
+        .collect();
+    let status = reply.status.to_string();
+    // What the response hook would see: Envoy adds `content-type: text/plain` to a
+    // local reply with a body and none of its own.
+    let plain = !reply.body.is_empty() && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+    let mut view: Vec<Line<'_>> = vec![(":status", status.as_bytes())];
+    view.extend(headers.iter().map(|(n, v)| (n.as_ref(), v.as_ref())));
+    if plain {
+        view.push(("content-type", b"text/plain"));
+    }
+    let ops = engine::on_response(policy, state, Headers::borrowed(&view));
+    drop(view);
+    for op in ops {
+        match op {
+            HeaderOp::Set(n, v) => {
+                headers.retain(|(h, _)| !h.eq_ignore_ascii_case(&n));
+                headers.push((n, v));
+            }
+            HeaderOp::Add(n, v) => headers.push((n, v)),
+            HeaderOp::Remove(n) => headers.retain(|(h, _)| !h.eq_ignore_ascii_case(&n)),
+        }
+    }
+    headers
 }
 
 /// Logs a blocked request within the per-worker budget; the line is built only when

@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::host;
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -282,10 +284,20 @@ static_resources:
 
 /// Fills the template placeholders.
 pub fn render(template: &str, plugin_json: &str, upstream_port: u16) -> String {
-    template
-        .replace("{{WASM}}", &wasm_path().display().to_string())
+    let wasm = if host::native() {
+        String::from("unused-by-the-native-module.wasm")
+    } else {
+        wasm_path().display().to_string()
+    };
+    let rendered = template
+        .replace("{{WASM}}", &wasm)
         .replace("{{PLUGIN}}", &serde_json::to_string(plugin_json).expect("json"))
-        .replace("{{UPSTREAM_PORT}}", &upstream_port.to_string())
+        .replace("{{UPSTREAM_PORT}}", &upstream_port.to_string());
+    if host::native() {
+        host::to_native(&rendered)
+    } else {
+        rendered
+    }
 }
 
 /// A running Envoy; killed (and its log shown, if the test is failing) on drop.
@@ -322,6 +334,7 @@ impl Envoy {
         let mut cmd = Command::new(envoy_bin());
         cmd.arg("-c")
             .arg(&config)
+            .env("ENVOY_DYNAMIC_MODULES_SEARCH_PATH", host::native_dir())
             .args(["--concurrency", "1", "--disable-hot-restart", "-l", "info"])
             .arg("--admin-address-path")
             .arg(&admin_file)
@@ -425,7 +438,7 @@ impl Envoy {
 
     /// A counter of a named filter instance (Envoy's Wasm `config.name`).
     pub fn counter_of(&self, plugin: &str, policy: &str, name: &str) -> u64 {
-        let key = format!("wasmcustom.edge_shield.{plugin}.{policy}.{name}: ");
+        let key = format!("{}edge_shield.{plugin}.{policy}.{name}: ", host::counter_prefix());
         self.stats()
             .lines()
             .find_map(|l| l.strip_prefix(&key).and_then(|v| v.trim().parse().ok()))
@@ -452,6 +465,7 @@ pub fn validate(config: &Path) -> (bool, String) {
         .arg("validate")
         .arg("-c")
         .arg(config)
+        .env("ENVOY_DYNAMIC_MODULES_SEARCH_PATH", host::native_dir())
         .args(["--disable-hot-restart", "-l", "info"])
         .current_dir(repo())
         .output()
