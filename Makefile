@@ -73,7 +73,7 @@ test: unit build native envoy e2e e2e-native browser-test
 
 ## unit: the pure core, natively (unit tests and the hostile-input property tests)
 unit:
-	cargo test --lib --test hostile
+	cargo test --lib --features native --test hostile
 
 ## validate: `envoy --mode validate` on every Envoy config under envoy/ (also part of e2e)
 validate: build envoy
@@ -133,7 +133,7 @@ lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target $(TARGET) --release -- -D warnings
-	cargo clippy --features native --lib -- -D warnings
+	cargo clippy --all-targets --features native -- -D warnings
 
 fmt:
 	cargo fmt

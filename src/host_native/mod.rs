@@ -172,14 +172,17 @@ impl Source {
 fn compiled(source: &Source) -> Option<Rc<Config>> {
     COMPILED.with(|cache| {
         let mut cache = cache.try_borrow_mut().ok()?;
-        let me = Arc::downgrade(&source.alive);
-        if let Some((_, c)) = cache.iter().find(|(w, _)| w.ptr_eq(&me)) {
+        // Found by address, without touching the shared reference counts on every
+        // request (workers would contend on them): the `Weak` the cache holds keeps the
+        // allocation, so an address cannot be reused by another configuration.
+        let me = Arc::as_ptr(&source.alive);
+        if let Some((_, c)) = cache.iter().find(|(w, _)| w.as_ptr() == me) {
             return Some(c.clone());
         }
         cache.retain(|(w, _)| w.strong_count() > 0);
         // It was valid on the main thread, and loading is deterministic.
         let config = Rc::new(config::load(&source.json).ok()?);
-        cache.push((me, config.clone()));
+        cache.push((Arc::downgrade(&source.alive), config.clone()));
         Some(config)
     })
 }
@@ -592,3 +595,6 @@ extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_trailers() {}
 extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_complete() {}
 #[no_mangle]
 extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_reset() {}
+
+#[cfg(test)]
+mod tests;
