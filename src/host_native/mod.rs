@@ -17,12 +17,12 @@
 mod abi;
 
 use crate::config;
-use crate::engine::{self, Counter, ExchangeState, HeaderOp, LocalReply};
-use crate::header_map::Line;
+use crate::config::policy::{Config, RoutePolicy};
+use crate::engine::{self, ExchangeState};
+use crate::exchange::{blocked_line, metric_segment, Counter, Counters, HeaderOp, LocalReply, RouteInfo};
+use crate::http::wire::Line;
+use crate::http::Headers;
 use crate::log_limit::{Admit, LogLimiter};
-use crate::policy::{Config, RoutePolicy};
-use crate::request::Headers;
-use crate::rules::RouteInfo;
 use abi::{EnvoyBuffer, FilterConfigEnvoyPtr, FilterEnvoyPtr, HeaderType, LogLevel};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -222,11 +222,7 @@ extern "C" fn envoy_dynamic_module_on_http_filter_config_new(
             .map(|p| Counter::ALL.map(|c| abi::define_counter(envoy, &c.metric_name(&source.name, &p.name), &[])))
             .collect();
         let route_counters = Counter::ALL.map(|c| {
-            let name = format!(
-                "edge_shield_route.{}.{}",
-                engine::metric_segment(&source.name),
-                c.name()
-            );
+            let name = format!("edge_shield_route.{}.{}", metric_segment(&source.name), c.name());
             abi::define_counter(envoy, &name, &["route", "policy"])
         });
         log::info!("edge-shield: configuration loaded");
@@ -399,7 +395,7 @@ impl Filter {
         }
     }
 
-    fn bump(&self, envoy: FilterEnvoyPtr, route: Option<&Source>, policy: &RoutePolicy, counters: engine::Counters) {
+    fn bump(&self, envoy: FilterEnvoyPtr, route: Option<&Source>, policy: &RoutePolicy, counters: Counters) {
         let Some(shared) = self.shared() else {
             return;
         };
@@ -428,11 +424,7 @@ impl Filter {
         let lines = lines(&raw);
         let request = Headers::borrowed(&lines);
         let route_name = || abi::route_name(envoy).and_then(|b| std::str::from_utf8(b).ok());
-        let route = RouteInfo {
-            route_name: if config.uses_route_name { route_name() } else { None },
-            authority: request.get(":authority").unwrap_or_default(),
-            path: request.get(":path").unwrap_or_default(),
-        };
+        let route = RouteInfo::of(request, if config.uses_route_name { route_name() } else { None });
         let policy = config.select(&route).clone();
         let outcome = engine::on_request(&policy, request);
         self.bump(envoy, route_source, &policy, outcome.counters);
@@ -442,7 +434,7 @@ impl Filter {
                     route_name: route.route_name.or_else(route_name),
                     ..route
                 };
-                engine::blocked_line(blocked, request, &route, &policy.name)
+                blocked_line(blocked, request, &route, &policy.name)
             });
         }
         let mut status = abi::HEADERS_CONTINUE;

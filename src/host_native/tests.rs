@@ -210,17 +210,13 @@ proptest! {
         let raw = envoy_headers(&request);
         let lines = lines(&raw);
         let request = Headers::borrowed(&lines);
-        let route = RouteInfo {
-            route_name: None,
-            authority: request.get(":authority").unwrap_or_default(),
-            path: request.get(":path").unwrap_or_default(),
-        };
+        let route = RouteInfo::of(request, None);
         let chosen = config.select(&route).clone();
         let outcome = engine::on_request(&chosen, request);
         if let Some(reply) = &outcome.reply {
             let headers = reply_headers(&chosen, &outcome.state, reply);
             for (n, v) in &headers {
-                prop_assert!(engine::writable(n.as_bytes()) && engine::writable(v), "{n}: {v:?}");
+                prop_assert!(crate::exchange::writable(n.as_bytes()) && crate::exchange::writable(v), "{n}: {v:?}");
             }
             for name in ["x-content-type-options", "access-control-allow-origin", "location"] {
                 prop_assert!(headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).count() <= 1, "{name} twice");

@@ -12,3 +12,4 @@ mod foundation;
 mod hardening;
 mod headers;
 mod routes;
+mod ship;
