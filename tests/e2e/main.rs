@@ -1,5 +1,6 @@
-//! End-to-end tests: the built `.wasm` in a real Envoy, real HTTP over loopback.
-//! Run with `make test` (or `make e2e`), which builds the filter and installs Envoy.
+//! End-to-end tests: the built `.wasm` (or, with `EDGE_SHIELD_HOST=native`, the native
+//! module) in a real Envoy, real HTTP over loopback. Run with `make test` (or `make e2e`,
+//! `make e2e-native`), which builds the filter and installs Envoy.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -11,5 +12,6 @@ mod deploy;
 mod foundation;
 mod hardening;
 mod headers;
+mod native;
 mod routes;
 mod ship;
