@@ -26,7 +26,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build native run-native envoy run test unit e2e e2e-native compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot
+.PHONY: all build native run-native envoy run test unit e2e e2e-native browser-test-native compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot
 
 all: build
 
@@ -162,6 +162,10 @@ browser-deps:
 ## `node tests/browser/run.mjs --list` lists the cases)
 browser-test: build envoy browser-deps
 	cd $(BROWSER_DIR) && node run.mjs
+
+## browser-test-native: the browser tests against the native module (EDGE_SHIELD_HOST=native)
+browser-test-native: native envoy browser-deps
+	cd $(BROWSER_DIR) && EDGE_SHIELD_HOST=native node run.mjs
 
 ## browser-screenshot: the browser tests, then their results page as docs/browser-summary.png
 browser-screenshot: build envoy browser-deps
