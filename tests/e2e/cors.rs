@@ -5,8 +5,8 @@
 //! requests each; policies differ by rule (`path_prefix`) where they can share one.
 //! Expected values come from the SPEC and the Fetch standard.
 
+use crate::harness::host;
 use crate::harness::*;
-use crate::host;
 
 const ACRM: &str = "access-control-request-method";
 const ACRH: &str = "access-control-request-headers";

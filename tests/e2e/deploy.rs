@@ -5,7 +5,6 @@
 
 use crate::harness::*;
 use serde_json::Value;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 pub(crate) fn read(rel: &str) -> String {
@@ -23,15 +22,10 @@ fn replace_all(text: &str, from: &str, to: &str) -> String {
     text.replace(from, to)
 }
 
-/// A port nobody listens on right now (for a shipped config's second listener).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// A shipped standalone example (`make run CONFIG=...`) on free ports: admin and the
 /// `edge` listener on port 0, its demo upstream listener on a free port.
 fn start_example(rel: &str) -> Envoy {
-    let text = read(rel);
+    let text = read_repo(rel);
     let text = replace_all(&text, "port_value: 9901", "port_value: 0");
     let text = replace_all(&text, "port_value: 10000", "port_value: 0");
     let text = replace_all(&text, "port_value: 10001", &format!("port_value: {}", free_port()));
@@ -80,7 +74,7 @@ fn per_route_filters_example_switches_instances_per_route() {
 /// upstream and the container paths and ports by local ones.
 #[test]
 fn docker_envoy_config_serves_through_the_filter() {
-    let text = read("envoy/docker/envoy.yaml");
+    let text = read_repo("envoy/docker/envoy.yaml");
     let text = replace_all(&text, "address: 0.0.0.0", "address: 127.0.0.1");
     let text = replace_all(&text, "port_value: 9901", "port_value: 0");
     let text = replace_all(&text, "port_value: 10000", "port_value: 0");
@@ -127,25 +121,10 @@ fn shipped_wasm_filters_use_fail_reload() {
 
 /// The Envoy configs under `envoy/` (the files with `static_resources`).
 fn envoy_configs() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    walk(&repo().join("envoy"), &mut out);
-    out.retain(|p| {
-        p.extension().is_some_and(|e| e == "yaml" || e == "yml")
-            && std::fs::read_to_string(p).unwrap().contains("static_resources")
-    });
+    let mut out = yaml_files(&repo().join("envoy"));
+    out.retain(|p| std::fs::read_to_string(p).unwrap().contains("static_resources"));
     assert!(out.len() >= 4, "{out:?}");
     out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
 }
 
 /// The `config` of every `envoy.extensions.filters.http.wasm.v3.Wasm` typed config.

@@ -1,9 +1,8 @@
 //! The filter loads, passes traffic through, refuses bad configuration with a message
 //! an operator can act on, survives hostile bytes, and every shipped config validates.
 
+use crate::harness::host;
 use crate::harness::*;
-use crate::host;
-use std::path::PathBuf;
 
 #[test]
 fn filter_loads_and_responses_pass_through() {
@@ -128,9 +127,7 @@ fn hostile_request_bytes_never_crash_the_filter() {
 #[test]
 fn shipped_configs_validate() {
     let mut checked = 0;
-    let mut files = Vec::new();
-    collect_yaml(&repo().join("envoy"), &mut files);
-    for file in files {
+    for file in yaml_files(&repo().join("envoy")) {
         let text = std::fs::read_to_string(&file).unwrap();
         if !text.contains("static_resources") {
             continue; // docker-compose, Istio manifests: checked elsewhere
@@ -152,17 +149,6 @@ fn shipped_configs_validate() {
         checked += 1;
     }
     assert!(checked >= 1, "no Envoy configs found under envoy/");
-}
-
-fn collect_yaml(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            collect_yaml(&p, out);
-        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(p);
-        }
-    }
 }
 
 /// An RBAC filter that denies `/denied/`, placed before or after edge-shield.

@@ -3,8 +3,6 @@
 //! Envoy's own local replies, and development mode.
 
 use crate::harness::*;
-use std::path::Path;
-use std::process::{Command, Stdio};
 
 /// helmet 8.3.0's default set (shared/reference/secure-headers.md §1), except HSTS,
 /// which is sent only over HTTPS.
@@ -37,19 +35,6 @@ fn assert_once(r: &Resp, want: &[(&str, &str)], what: &str) {
 fn assert_absent(r: &Resp, names: &[&str], what: &str) {
     for name in names {
         assert!(!r.has(name), "{what}: {name} present in {:?}", r.headers_text());
-    }
-}
-
-trait HeadersText {
-    fn headers_text(&self) -> Vec<String>;
-}
-
-impl HeadersText for Resp {
-    fn headers_text(&self) -> Vec<String> {
-        self.headers
-            .iter()
-            .map(|(n, v)| format!("{n}: {}", String::from_utf8_lossy(v)))
-            .collect()
     }
 }
 
@@ -287,92 +272,6 @@ fn upstream_values_kept_overridden_and_never_repeated() {
         &[("x-frame-options", "SAMEORIGIN"), ("content-security-policy", app_csp)],
         "override list",
     );
-}
-
-/// A throwaway self-signed certificate for 127.0.0.1, made with the openssl CLI.
-fn test_certificate(dir: &Path) -> (String, String) {
-    let cert = dir.join("cert.pem");
-    let key = dir.join("key.pem");
-    let out = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-        ])
-        .args([
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "openssl: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (cert.display().to_string(), key.display().to_string())
-}
-
-/// The default template plus a `tls` listener: the same HTTP connection manager and
-/// filter behind a TLS transport socket.
-fn tls_template(cert: &str, key: &str) -> String {
-    let start = DEFAULT_TEMPLATE.find("  - name: edge\n").expect("edge listener");
-    let end = DEFAULT_TEMPLATE.find("  clusters:").expect("clusters");
-    let tls_socket = format!(
-        "    - transport_socket:\n        name: envoy.transport_sockets.tls\n        typed_config:\n          \
-         \"@type\": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext\n          \
-         common_tls_context:\n            tls_certificates:\n            - certificate_chain: {{ filename: \"{cert}\" }}\n              \
-         private_key: {{ filename: \"{key}\" }}\n      filters:\n"
-    );
-    let tls = DEFAULT_TEMPLATE[start..end]
-        .replacen("  - name: edge\n", "  - name: tls\n", 1)
-        .replacen("stat_prefix: edge", "stat_prefix: tls", 1)
-        .replacen("    - filters:\n", &tls_socket, 1);
-    format!("{}{tls}{}", &DEFAULT_TEMPLATE[..end], &DEFAULT_TEMPLATE[end..])
-}
-
-/// Sends a request over TLS with the openssl CLI (certificate not verified) and reads
-/// the response until Envoy closes the connection (`Req` asks for `connection: close`).
-fn send_tls(req: &Req, port: u16) -> Resp {
-    let mut child = Command::new("openssl")
-        .args([
-            "s_client",
-            "-quiet",
-            "-connect",
-            &format!("127.0.0.1:{port}"),
-            "-servername",
-            "localhost",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run openssl s_client");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(&req.to_bytes()).expect("write request");
-    }
-    let out = child.wait_with_output().expect("openssl s_client");
-    parse_response(&out.stdout).unwrap_or_else(|| {
-        panic!(
-            "no HTTP response over TLS: {:?}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
 }
 
 #[test]

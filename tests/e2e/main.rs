@@ -5,13 +5,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod harness;
-mod host;
 
 mod cors;
 mod deploy;
+mod faults;
 mod foundation;
 mod hardening;
 mod headers;
+mod http2;
 mod native;
 mod routes;
 mod ship;
+mod soak;
+mod workers;
+mod xds;

@@ -6,8 +6,8 @@
 //! (`edge_shield.<plugin>.<policy>.requests`). The header-level behaviour of those
 //! policies (CORS, security headers) is asserted in `per_route_behaviour_on_the_wire`.
 
+use crate::harness::host;
 use crate::harness::*;
-use crate::host;
 
 /// One `edge-shield` Wasm filter entry for `http_filters`; every instance shares the
 /// `edge-shield` VM. `plugin` is a YAML scalar (a placeholder or a quoted JSON string).
@@ -253,20 +253,10 @@ fn filter_instances_switched_per_route_with_filter_config() {
     }
     let single = Envoy::start("{}");
     assert_eq!(
-        vm_count(&envoy),
-        vm_count(&single),
+        envoy.vm_count(),
+        single.vm_count(),
         "instances sharing a vm_id add no VM"
     );
-}
-
-/// Live Wasm VMs: `wasm.wasm_vm_count` (Envoy 1.40), `wasm.envoy.wasm.runtime.v8.active`
-/// (earlier releases we support).
-fn vm_count(envoy: &Envoy) -> u64 {
-    let stats = envoy.stats();
-    ["wasm.wasm_vm_count: ", "wasm.envoy.wasm.runtime.v8.active: "]
-        .iter()
-        .find_map(|key| stats.lines().find_map(|l| l.strip_prefix(key)?.trim().parse().ok()))
-        .expect("a Wasm VM count in /stats")
 }
 
 /// What the per-route policies above do on the wire, per SPEC §2 and §3.

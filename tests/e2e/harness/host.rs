@@ -20,7 +20,7 @@ pub fn native() -> bool {
 pub fn native_dir() -> PathBuf {
     let dir = match std::env::var_os("EDGE_SHIELD_NATIVE_DIR") {
         Some(p) => PathBuf::from(p),
-        None => super::harness::repo().join("target/native"),
+        None => super::paths::repo().join("target/native"),
     };
     if native() {
         assert!(
@@ -41,10 +41,14 @@ pub fn counter_prefix() -> &'static str {
     }
 }
 
-/// A rendered Envoy config with each Wasm filter replaced by the native module, the
+/// A rendered Envoy config (or xDS resource file) with each Wasm filter replaced by
+/// the native module, the
 /// Wasm `config.name` becoming `filter_name` and `configuration` `filter_config`
 /// (JSON is YAML, so Envoy reads the result as it reads the templates).
 pub fn to_native(yaml: &str) -> String {
+    if !yaml.contains(WASM_FILTER) {
+        return yaml.to_string();
+    }
     let mut config: serde_json::Value = serde_norway::from_str(yaml).expect("rendered Envoy config is YAML");
     rewrite(&mut config);
     serde_json::to_string_pretty(&config).expect("json")
@@ -69,6 +73,8 @@ fn rewrite(v: &mut serde_json::Value) {
             map.values_mut().for_each(rewrite);
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(rewrite),
+        // e.g. the type_urls an ECDS subscription accepts
+        serde_json::Value::String(s) if s == WASM_FILTER => *s = NATIVE_FILTER.to_string(),
         _ => {}
     }
 }
