@@ -144,6 +144,18 @@ fn shipped_configs_validate() {
         std::fs::write(&tmp, local).unwrap();
         let (ok, out) = validate(&tmp);
         let _ = std::fs::remove_file(&tmp);
+        if text.contains("DynamicModuleFilter") && !host::native_runs_here() {
+            // An Envoy the native module does not run on refuses it, saying why: our
+            // message, or (before 1.38) Envoy's own about the per-route `filter_name`.
+            let said_why = out.contains(host::NATIVE_REFUSAL) || out.contains("DynamicModuleFilterPerRoute");
+            assert!(!ok && said_why, "{}:\n{out}", file.display());
+            println!(
+                "validate: {} refused on Envoy 1.{}, as documented",
+                file.display(),
+                host::envoy_minor()
+            );
+            continue;
+        }
         assert!(ok, "{} does not validate:\n{out}", file.display());
         println!("validate: {} OK", file.display());
         checked += 1;

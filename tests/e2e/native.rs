@@ -2,10 +2,22 @@
 //! `EDGE_SHIELD_HOST` selects for the other suites: `DynamicModuleFilterPerRoute`
 //! configurations, a `Struct` configuration, its metric names, its load line.
 
+use crate::harness::host::{native_runs_here, NATIVE_REFUSAL};
 use crate::harness::*;
 
-/// The default template with the native filter, and `per_route` (a
-/// `typed_per_filter_config` entry, or nothing) on a `/route/` route.
+/// On an Envoy the module does not run on, only [`the_module_loads_or_says_why_not`]
+/// has something to check.
+macro_rules! needs_a_supported_envoy {
+    () => {
+        if !native_runs_here() {
+            println!("skipped: the native module refuses this Envoy (checked by the_module_loads_or_says_why_not)");
+            return;
+        }
+    };
+}
+
+/// The default template with the native filter and, unless `per_route` is empty, a
+/// `/route/` route with that configuration of its own.
 fn native_template(per_route: &str) -> String {
     let start = DEFAULT_TEMPLATE
         .find("              \"@type\": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm\n")
@@ -33,6 +45,9 @@ fn native_template(per_route: &str) -> String {
     );
     let anchor = "              - name: upstream\n";
     let template = format!("{}{filter}{}", &DEFAULT_TEMPLATE[..start], &DEFAULT_TEMPLATE[end..]);
+    if per_route.is_empty() {
+        return template;
+    }
     template.replacen(anchor, &format!("{route}{anchor}"), 1)
 }
 
@@ -62,6 +77,7 @@ const SITE: &str = r#"{"cors": {"allowed_origins": ["https://app.example.com"]},
 /// it); elsewhere the filter's, with its rules. Each is counted under its own names.
 #[test]
 fn a_routes_own_configuration_replaces_the_filters() {
+    needs_a_supported_envoy!();
     let per_route = string_value(
         r#"{"cors": {"allowed_origins": ["https://partner.example.org"]}, "headers": {"x_frame_options": false},
             "rules": [{"name": "deep", "match": {"path_prefix": "/route/deep/"}, "cors": {"allowed_origins": ["https://deep.example.org"]}}]}"#,
@@ -129,6 +145,7 @@ fn a_routes_own_configuration_replaces_the_filters() {
 /// with our message (path, value, fix).
 #[test]
 fn an_invalid_route_configuration_is_refused_with_the_json_path() {
+    needs_a_supported_envoy!();
     let per_route = string_value(r#"{"headers": {"x_frame_option": "DENY"}}"#);
     let dir = std::env::temp_dir().join(format!("edge-shield-native-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -148,6 +165,7 @@ fn an_invalid_route_configuration_is_refused_with_the_json_path() {
 /// sends it) is the same configuration as the JSON text.
 #[test]
 fn a_struct_configuration_is_read_as_json() {
+    needs_a_supported_envoy!();
     let per_route = "                    filter_config:
                       \"@type\": type.googleapis.com/google.protobuf.Struct
                       value:
@@ -162,9 +180,24 @@ fn a_struct_configuration_is_read_as_json() {
     assert_eq!(r.header("access-control-allow-credentials").as_deref(), Some("true"));
 }
 
-/// Envoy accepted our ABI version (1.40: exact match; 1.39: its warning, then ours).
+/// Envoy accepted our ABI version (1.40: exact match; 1.39: its warning, then ours);
+/// an older Envoy refuses the configuration, and the log says why and what to do.
 #[test]
-fn envoy_accepts_the_module() {
+fn the_module_loads_or_says_why_not() {
+    if !native_runs_here() {
+        let dir = std::env::temp_dir().join(format!("edge-shield-native-old-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("envoy.yaml");
+        std::fs::write(&config, render(&native_template(""), "{}", 9)).unwrap();
+        let (ok, out) = validate(&config);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(!ok, "an old Envoy accepted the module:\n{out}");
+        assert!(
+            out.contains(NATIVE_REFUSAL) && out.contains("use the Wasm filter"),
+            "{out}"
+        );
+        return;
+    }
     let envoy = Envoy::start_with(&native_template(""), "{}");
     assert_eq!(get("/").send(&envoy).status, 200);
     let log = envoy.log();

@@ -24,6 +24,11 @@ pub fn native_dir() -> PathBuf {
     };
     if native() {
         assert!(
+            native_runs_here(),
+            "EDGE_SHIELD_HOST=native on Envoy 1.{}: the native module refuses it (docs/native.md, Versions)",
+            envoy_minor()
+        );
+        assert!(
             dir.join("libedge_shield.so").exists(),
             "{}/libedge_shield.so is missing: run `make native` first",
             dir.display()
@@ -87,3 +92,28 @@ pub fn log_component() -> &'static str {
         "wasm"
     }
 }
+
+/// The minor release of the Envoy under test (`envoy --version`: `.../1.40.0/Clean/...`).
+pub fn envoy_minor() -> u32 {
+    static MINOR: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *MINOR.get_or_init(|| {
+        let out = std::process::Command::new(super::paths::envoy_bin())
+            .arg("--version")
+            .output()
+            .expect("envoy --version");
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.split('/')
+            .find_map(|part| part.strip_prefix("1.")?.split('.').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no version in `envoy --version`: {text}"))
+    })
+}
+
+/// Whether the native module runs on the Envoy under test (docs/native.md, "Versions":
+/// 1.39 and 1.40, and later ones by Envoy's promise); on older ones it must refuse with
+/// its message, which the tests check instead.
+pub fn native_runs_here() -> bool {
+    envoy_minor() >= 39
+}
+
+/// The first line of the module's refusal on an Envoy it does not run on.
+pub const NATIVE_REFUSAL: &str = "this edge-shield native module runs on Envoy 1.39 and 1.40";
