@@ -2,10 +2,12 @@
 //! response headers in, header edits out. Each feature decides its own part and keeps
 //! its own state; this file only orders the steps. The host glue fetches and applies.
 
-use crate::config::policy::RoutePolicy;
-use crate::exchange::{Blocked, Counter, Counters, Exchange, HeaderOp, LocalReply, Outcome};
+use crate::config::policy::{Config, RoutePolicy};
+use crate::exchange::{
+    Blocked, Counter, Counters, Decision, Disposition, Exchange, HeaderOp, LocalReply, Outcome, RouteInfo,
+};
 use crate::http::forwarded::came_over_https;
-use crate::http::Headers;
+use crate::http::{loggable, Headers};
 use crate::{cors, hardening, security_headers};
 
 /// What the response phase needs to remember from the request phase: what every
@@ -25,6 +27,18 @@ pub struct RequestOutcome<'p> {
     pub reply: Option<LocalReply<'p>>,
     pub counters: Counters,
     pub blocked: Option<Blocked>,
+}
+
+impl RequestOutcome<'_> {
+    /// The record of this decision (policy, verdict, reason) for the access log.
+    pub fn decision<'a>(&'a self, policy: &'a RoutePolicy) -> Decision<'a> {
+        let disposition = Disposition::of(
+            self.blocked.as_ref(),
+            self.reply.is_some(),
+            self.counters.contains(Counter::HttpsRedirected),
+        );
+        Decision::new(&policy.name, disposition, self.blocked.as_ref())
+    }
 }
 
 /// Decides what to do with a request on a route whose policy is `policy`.
@@ -80,4 +94,37 @@ pub fn on_response<'a>(policy: &'a RoutePolicy, state: &'a ExchangeState, respon
         hardening::cookies::on_response(p, &state.exchange, response, &mut ops);
     }
     ops
+}
+
+/// The debug trace of a request's decision: method and path, the policy chosen and why,
+/// the verdict (and reason), the counters bumped. Only built when it is logged.
+pub fn explain_request(
+    config: &Config,
+    request: Headers<'_>,
+    route: &RouteInfo<'_>,
+    outcome: &RequestOutcome<'_>,
+    decision: &Decision<'_>,
+) -> String {
+    format!(
+        "edge-shield: {} {}: {}; verdict {}{}; counters {:?}",
+        loggable(request.get(":method").unwrap_or_default(), 20),
+        loggable(route.path, 200),
+        config.explain_selection(route),
+        decision.verdict.as_str(),
+        decision
+            .reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default(),
+        outcome.counters.iter().map(Counter::name).collect::<Vec<_>>(),
+    )
+}
+
+/// What the response phase does with each security header and why, as `name: why`
+/// lines (the debug trace; only called when it is logged).
+pub fn explain_response(policy: &RoutePolicy, state: &ExchangeState, response: Headers<'_>) -> Vec<String> {
+    match &policy.headers {
+        Some(p) => security_headers::explain_response(p, &state.exchange, response),
+        None => Vec::new(),
+    }
 }

@@ -6,6 +6,7 @@
 //! [`Context`] (mode, JSON path, warnings).
 
 pub mod document;
+pub mod fingerprint;
 pub mod policy;
 pub mod route_match;
 

@@ -42,6 +42,12 @@ impl Config {
             .unwrap_or(&self.default)
     }
 
+    /// Why `select` picks what it picks (for the debug trace; only built when logged).
+    pub fn explain_selection(&self, route: &RouteInfo) -> String {
+        let rules = self.rules.iter().map(|r| (r.policy.name.as_str(), &r.matcher));
+        super::route_match::explain_selection(rules, route)
+    }
+
     /// Every route policy, the top-level one first (its `index` is its position here).
     pub fn policies(&self) -> impl Iterator<Item = &Rc<RoutePolicy>> {
         std::iter::once(&self.default).chain(self.rules.iter().map(|r| &r.policy))

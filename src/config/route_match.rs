@@ -81,6 +81,42 @@ impl RuleMatch {
         }
         true
     }
+
+    /// What the rule matches on, for the debug trace: `path_prefix "/api/"`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(r) = &self.route_name {
+            parts.push(format!("route_name {r:?}"));
+        }
+        match &self.host {
+            Some(HostMatch::Exact(h)) => parts.push(format!("host {h:?}")),
+            Some(HostMatch::Subdomains(s)) => parts.push(format!("host \"*{s}\"")),
+            None => {}
+        }
+        if let Some(p) = &self.path_prefix {
+            parts.push(format!("path_prefix {p:?}"));
+        }
+        parts.join(" and ")
+    }
+}
+
+/// Why a request got the policy it got, for the debug trace: the matching rule and
+/// what it matches on, or why none did.
+pub fn explain_selection<'r>(
+    rules: impl ExactSizeIterator<Item = (&'r str, &'r RuleMatch)>,
+    route: &RouteInfo,
+) -> String {
+    let total = rules.len();
+    let mut rules = rules.enumerate();
+    if let Some((i, (name, m))) = rules.find(|(_, (_, m))| m.matches(route)) {
+        return format!("policy {name}: rules[{i}] matches on {}", m.describe());
+    }
+    let ambiguous = if ambiguous_path(route.path) {
+        " (the path is ambiguous, so no path_prefix rule takes it)"
+    } else {
+        ""
+    };
+    format!("policy default: none of the {total} rules matches{ambiguous}")
 }
 
 fn compile_host(h: &str, path: &str) -> Result<HostMatch, ConfigError> {
@@ -133,6 +169,29 @@ mod tests {
             authority: authority.as_bytes(),
             path: path.as_bytes(),
         }
+    }
+
+    #[test]
+    fn selection_is_explained() {
+        let api = rule(r#"{"path_prefix": "/api/"}"#);
+        let partners = rule(r#"{"host": "*.partners.example.com", "route_name": "shop"}"#);
+        let rules = || [("api", &api), ("partners", &partners)].into_iter();
+        assert_eq!(
+            explain_selection(rules(), &at(None, "x", "/api/items")),
+            "policy api: rules[0] matches on path_prefix \"/api/\""
+        );
+        assert_eq!(
+            explain_selection(rules(), &at(Some("shop"), "a.partners.example.com", "/")),
+            "policy partners: rules[1] matches on route_name \"shop\" and host \"*.partners.example.com\""
+        );
+        assert_eq!(
+            explain_selection(rules(), &at(None, "x", "/other")),
+            "policy default: none of the 2 rules matches"
+        );
+        assert_eq!(
+            explain_selection(rules(), &at(None, "x", "/api/..;/admin")),
+            "policy default: none of the 2 rules matches (the path is ambiguous, so no path_prefix rule takes it)"
+        );
     }
 
     #[test]

@@ -748,10 +748,15 @@ fn run(case: &Case) {
     want.sort();
     assert_eq!(status, case.status, "{}: status", case.name);
     assert_eq!(got, want, "{}: headers", case.name);
-    let counted: Vec<Counter> = outcome.counters.iter().filter(|c| *c != Counter::Requests).collect();
-    assert_eq!(counted, vec![case.counter], "{}: counters", case.name);
     let blocked = outcome.blocked.as_ref().map(|b| (b.reason.as_ref(), b.report_only));
     assert_eq!(blocked, case.blocked, "{}: blocked", case.name);
+    // A report-only refusal also counts its report-only share.
+    let mut want = vec![case.counter];
+    if let (Some((_, true)), Some(w)) = (case.blocked, case.counter.would()) {
+        want.push(w);
+    }
+    let counted: Vec<Counter> = outcome.counters.iter().filter(|c| *c != Counter::Requests).collect();
+    assert_eq!(counted, want, "{}: counters", case.name);
     if let Some(b) = &outcome.blocked {
         let kind = if case.method == "OPTIONS" && matches!(case.counter, Counter::PreflightRejected) {
             "cors preflight"

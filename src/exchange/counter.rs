@@ -1,7 +1,7 @@
 //! The counters edge-shield keeps per route policy, and the set a request bumps.
 
 /// Counters kept per route policy (Envoy shows them as
-/// `wasmcustom.edge_shield.<policy>.<counter>`).
+/// `wasmcustom.edge_shield.<plugin>.<policy>.<counter>`; docs/observability.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Counter {
@@ -14,10 +14,18 @@ pub enum Counter {
     HttpsRedirected,
     CsrfBlocked,
     WebsocketBlocked,
+    /// A plain-HTTP request refused (400) instead of redirected: invalid Host or path.
+    HttpsRedirectRefused,
+    // The report-only share of a refusal counter: bumped with it when the refusing
+    // feature has `enforce: false`, so `x_blocked - x_would_block` is what was enforced.
+    PreflightWouldReject,
+    ActualWouldBlock,
+    CsrfWouldBlock,
+    WebsocketWouldBlock,
 }
 
 impl Counter {
-    pub const ALL: [Counter; 9] = [
+    pub const ALL: [Counter; 14] = [
         Counter::Requests,
         Counter::PreflightAllowed,
         Counter::PreflightRejected,
@@ -27,6 +35,11 @@ impl Counter {
         Counter::HttpsRedirected,
         Counter::CsrfBlocked,
         Counter::WebsocketBlocked,
+        Counter::HttpsRedirectRefused,
+        Counter::PreflightWouldReject,
+        Counter::ActualWouldBlock,
+        Counter::CsrfWouldBlock,
+        Counter::WebsocketWouldBlock,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +53,22 @@ impl Counter {
             Counter::HttpsRedirected => "https_redirected",
             Counter::CsrfBlocked => "csrf_blocked",
             Counter::WebsocketBlocked => "websocket_blocked",
+            Counter::HttpsRedirectRefused => "https_redirect_refused",
+            Counter::PreflightWouldReject => "cors_preflight_would_reject",
+            Counter::ActualWouldBlock => "cors_actual_would_block",
+            Counter::CsrfWouldBlock => "csrf_would_block",
+            Counter::WebsocketWouldBlock => "websocket_would_block",
+        }
+    }
+
+    /// The counter of the report-only share of this refusal counter, if it has one.
+    pub fn would(self) -> Option<Counter> {
+        match self {
+            Counter::PreflightRejected => Some(Counter::PreflightWouldReject),
+            Counter::ActualBlocked => Some(Counter::ActualWouldBlock),
+            Counter::CsrfBlocked => Some(Counter::CsrfWouldBlock),
+            Counter::WebsocketBlocked => Some(Counter::WebsocketWouldBlock),
+            _ => None,
         }
     }
 
@@ -48,6 +77,29 @@ impl Counter {
     /// filter instances sharing one VM (one instance per policy, switched per route).
     pub fn metric_name(self, plugin: &str, policy: &str) -> String {
         format!("edge_shield.{}.{policy}.{}", metric_segment(plugin), self.name())
+    }
+}
+
+/// Counters kept per plugin (filter instance), not per policy:
+/// `edge_shield.<plugin>.<counter>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PluginCounter {
+    /// A configuration loaded (counted once per distinct configuration, not per VM).
+    ConfigLoaded,
+    /// A configuration refused (Envoy then keeps the previous one, or does not start).
+    ConfigRejected,
+}
+
+impl PluginCounter {
+    pub fn name(self) -> &'static str {
+        match self {
+            PluginCounter::ConfigLoaded => "config_loaded",
+            PluginCounter::ConfigRejected => "config_rejected",
+        }
+    }
+
+    pub fn metric_name(self, plugin: &str) -> String {
+        format!("edge_shield.{}.{}", metric_segment(plugin), self.name())
     }
 }
 
@@ -110,5 +162,24 @@ mod tests {
             "edge_shield.istio-system_edge_shield.rule0.requests"
         );
         assert_eq!(metric_segment(""), "edge_shield");
+        assert_eq!(
+            PluginCounter::ConfigRejected.metric_name("ns.edge-shield"),
+            "edge_shield.ns_edge-shield.config_rejected"
+        );
+    }
+
+    #[test]
+    fn names_are_unique_and_every_refusal_has_its_report_only_share() {
+        let names: std::collections::BTreeSet<&str> = Counter::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), Counter::ALL.len());
+        for (c, w) in [
+            (Counter::PreflightRejected, "cors_preflight_would_reject"),
+            (Counter::ActualBlocked, "cors_actual_would_block"),
+            (Counter::CsrfBlocked, "csrf_would_block"),
+            (Counter::WebsocketBlocked, "websocket_would_block"),
+        ] {
+            assert_eq!(c.would().map(Counter::name), Some(w));
+        }
+        assert_eq!(Counter::HttpsRedirectRefused.would(), None);
     }
 }

@@ -3,13 +3,15 @@
 //! response phase may know of the request phase. A leaf: it knows no feature.
 
 pub mod counter;
+pub mod decision;
 pub mod edit;
 pub mod outcome;
 pub mod refusal;
 pub mod reply;
 pub mod route;
 
-pub use counter::{metric_segment, Counter, Counters};
+pub use counter::{metric_segment, Counter, Counters, PluginCounter};
+pub use decision::{Decision, Disposition};
 pub use edit::{writable, HeaderOp};
 pub use outcome::{Blocked, Exchange, Outcome};
 pub use refusal::blocked_line;

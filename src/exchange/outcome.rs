@@ -68,6 +68,11 @@ impl<'p> Outcome<'p> {
     pub fn refuse(&mut self, blocked: Blocked, counter: Option<Counter>, reply: Option<LocalReply<'p>>) {
         if let Some(c) = counter {
             self.counters.add(c);
+            if blocked.report_only {
+                if let Some(w) = c.would() {
+                    self.counters.add(w);
+                }
+            }
         }
         self.blocked.get_or_insert(blocked);
         if let Some(reply) = reply {

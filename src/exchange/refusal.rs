@@ -18,7 +18,7 @@ pub fn blocked_line(b: &Blocked, request: Headers<'_>, route: &RouteInfo<'_>, po
         "blocked"
     };
     let field = |name: &str| loggable(request.get(name).unwrap_or_default(), 200);
-    format!(
+    let mut line = format!(
         "edge-shield: {verb} {kind}: {reason}; origin=\"{origin}\" method=\"{method}\" path=\"{path}\" route=\"{route}\" policy={policy}",
         kind = b.kind,
         reason = b.reason,
@@ -26,7 +26,12 @@ pub fn blocked_line(b: &Blocked, request: Headers<'_>, route: &RouteInfo<'_>, po
         method = field(":method"),
         path = loggable(route.path, 200),
         route = loggable(route.route_name.unwrap_or_default().as_bytes(), 100),
-    )
+    );
+    // The id the access log and the upstream see too (Envoy sets it before any filter).
+    if let Some(id) = request.get("x-request-id") {
+        line.push_str(&format!(" request_id=\"{}\"", loggable(id, 100)));
+    }
+    line
 }
 
 /// The result of a request check.
@@ -162,5 +167,24 @@ mod tests {
             line,
             "edge-shield: blocked cors preflight: origin not allowed; origin=\"https://evil.example\\r\\nfake: line\" method=\"OPTIONS\" path=\"/a\\\"b\" route=\"api\" policy=default"
         );
+    }
+
+    #[test]
+    fn blocked_line_ends_with_the_request_id_when_there_is_one() {
+        let b = Blocked {
+            kind: "csrf",
+            reason: "cross-site request".into(),
+            report_only: true,
+        };
+        let route = RouteInfo::default();
+        let with: Vec<(String, Vec<u8>)> = vec![("x-request-id".into(), b"7f3a\"x".to_vec())];
+        let line = blocked_line(&b, Headers::new(&with), &route, "api");
+        assert!(
+            line.starts_with("edge-shield: would block (report-only) csrf: cross-site request; "),
+            "{line}"
+        );
+        assert!(line.ends_with(" policy=api request_id=\"7f3a\\\"x\""), "{line}");
+        let line = blocked_line(&b, Headers::new(&[]), &route, "api");
+        assert!(line.ends_with(" policy=api"), "{line}");
     }
 }

@@ -25,7 +25,7 @@ use std::borrow::Cow;
 
 const UNSAFE: Refusal = Refusal {
     kind: "https redirect",
-    counter: None,
+    counter: Some(Counter::HttpsRedirectRefused),
     status: 400,
     body: "Bad Request: invalid Host or path\n",
 };

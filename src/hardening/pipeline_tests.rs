@@ -53,6 +53,26 @@ fn the_redirect_comes_first_and_alone() {
         "answered: later checks do nothing"
     );
     assert!(out.blocked.is_none());
+    let policy = config.select(&route(&req));
+    let decision = out.decision(policy);
+    assert_eq!((decision.policy, decision.verdict.as_str()), ("default", "redirected"));
+    assert_eq!(decision.reason, None);
+}
+
+#[test]
+fn the_decision_record_names_the_rule_and_the_refusal() {
+    let config = load(CONFIG.as_bytes()).unwrap();
+    let req = cross_site_post("/strict/transfer", "https");
+    let policy = config.select(&route(&req));
+    let out = on_request(policy, Headers::new(&req));
+    let d = out.decision(policy);
+    assert_eq!((d.policy, d.verdict.as_str()), ("strict", "blocked"));
+    let reason = d.reason.unwrap_or_default();
+    assert!(reason.starts_with("csrf: "), "{reason}");
+    let req = cross_site_post("/open/transfer", "https");
+    let policy = config.select(&route(&req));
+    let d = on_request(policy, Headers::new(&req)).decision(policy).verdict;
+    assert_eq!((policy.name.as_str(), d.as_str()), ("open", "allowed"));
 }
 
 #[test]

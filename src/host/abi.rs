@@ -43,6 +43,10 @@ extern "C" {
     fn proxy_close_stream(stream: u32) -> u32;
     fn proxy_define_metric(kind: u32, name: *const u8, size: usize, id: *mut u32) -> u32;
     fn proxy_increment_metric(id: u32, offset: i64) -> u32;
+    fn proxy_set_property(path: *const u8, pl: usize, value: *const u8, vl: usize) -> u32;
+    fn proxy_get_shared_data(key: *const u8, kl: usize, value: *mut *mut u8, vl: *mut usize, cas: *mut u32) -> u32;
+    fn proxy_set_shared_data(key: *const u8, kl: usize, value: *const u8, vl: usize, cas: u32) -> u32;
+    fn proxy_set_tick_period_milliseconds(period: u32) -> u32;
 }
 
 /// Takes ownership of a buffer the host allocated through `proxy_on_memory_allocate`.
@@ -152,5 +156,35 @@ pub fn define_counter(name: &str) -> Option<u32> {
 pub fn increment(id: u32) {
     unsafe {
         proxy_increment_metric(id, 1);
+    }
+}
+
+/// Sets a property of the current stream. Envoy stores it as filter state named
+/// `wasm.<name>`, which access logs read with `%FILTER_STATE(wasm.<name>:PLAIN)%`.
+pub fn set_property(name: &str, value: &[u8]) -> u32 {
+    unsafe { proxy_set_property(name.as_ptr(), name.len(), value.as_ptr(), value.len()) }
+}
+
+/// Shared data of this `vm_id` (every VM of the process sees it): the value's CAS
+/// token if the key exists, `None` if it does not or on any error.
+pub fn shared_data_cas(key: &str) -> Option<u32> {
+    let (mut data, mut size, mut cas) = (null_mut(), 0usize, 0u32);
+    let status = unsafe { proxy_get_shared_data(key.as_ptr(), key.len(), &mut data, &mut size, &mut cas) };
+    if status != OK {
+        return None;
+    }
+    // The value itself is not needed: free it.
+    drop(unsafe { take(data, size) });
+    Some(cas)
+}
+
+/// Sets shared data; with `cas` other than 0 only if the value still has that token.
+pub fn set_shared_data(key: &str, value: &[u8], cas: u32) -> u32 {
+    unsafe { proxy_set_shared_data(key.as_ptr(), key.len(), value.as_ptr(), value.len(), cas) }
+}
+
+pub fn set_tick_period_ms(period: u32) {
+    unsafe {
+        proxy_set_tick_period_milliseconds(period);
     }
 }

@@ -4,9 +4,10 @@
 mod abi;
 
 use crate::config;
+use crate::config::fingerprint::config_key;
 use crate::config::policy::{Config, RoutePolicy};
 use crate::engine::{self, ExchangeState};
-use crate::exchange::{blocked_line, Counter, Counters, HeaderOp, RouteInfo};
+use crate::exchange::{blocked_line, metric_segment, Counter, Counters, Decision, HeaderOp, PluginCounter, RouteInfo};
 use crate::http::{wire, Headers};
 use crate::log_limit::{Admit, LogLimiter};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
@@ -102,6 +103,25 @@ impl Metrics {
     }
 }
 
+/// Defines (idempotent in Envoy) and bumps a per-plugin counter.
+fn bump_plugin_counter(plugin: &str, c: PluginCounter) {
+    if let Some(id) = abi::define_counter(&c.metric_name(plugin)) {
+        abi::increment(id);
+    }
+}
+
+/// True for the first VM of this process to ask for `key` (shared data is shared by
+/// every VM of a `vm_id`, and outlives them). Proxy-Wasm has no atomic create of a key
+/// (a set with `cas` 0 always writes), so two VMs racing on a new key could both see it
+/// missing; Envoy configures a new configuration on the main thread before any worker,
+/// so in Envoy's order the first VM always writes the key before the others look.
+fn first_time(key: &str) -> bool {
+    match abi::shared_data_cas(key) {
+        Some(_) => false,
+        None => abi::set_shared_data(key, b"loaded", 0) == abi::OK,
+    }
+}
+
 // ---- root context
 
 #[derive(Default)]
@@ -115,30 +135,46 @@ impl Context for Root {}
 impl RootContext for Root {
     fn on_configure(&mut self, size: usize) -> bool {
         follow_host_log_level();
+        // `/logging?wasm=debug` on Envoy's admin takes effect within a second.
+        abi::set_tick_period_ms(1000);
+        let plugin = abi::property(&["plugin_name"])
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
         let bytes = abi::plugin_configuration();
         if bytes.len() < size {
             // Never fall back to defaults in place of a configuration we could not read.
             log::error!("edge-shield: could not read the plugin configuration ({size} bytes announced)");
+            bump_plugin_counter(&plugin, PluginCounter::ConfigRejected);
             return false;
         }
         match config::load(&bytes) {
             Ok(config) => {
-                for w in &config.warnings {
-                    log::warn!("edge-shield: warning: {w}");
+                // Defined now so that the series exists (at 0) before any refusal.
+                let _ = abi::define_counter(&PluginCounter::ConfigRejected.metric_name(&plugin));
+                // Envoy configures every VM (one per worker, two on the main thread):
+                // say it and count it once per configuration.
+                if first_time(&config_key(&metric_segment(&plugin), &bytes)) {
+                    for w in &config.warnings {
+                        log::warn!("edge-shield: warning: {w}");
+                    }
+                    log::info!("edge-shield: configuration loaded");
+                    bump_plugin_counter(&plugin, PluginCounter::ConfigLoaded);
                 }
-                let plugin = abi::property(&["plugin_name"])
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .unwrap_or_default();
                 self.metrics = Rc::new(Metrics::define(&config, &plugin));
                 self.config = Some(Rc::new(config));
-                log::info!("edge-shield: configuration loaded");
                 true
             }
             Err(e) => {
+                // Only the main thread's VM sees a refused configuration: Envoy stops there.
                 log::error!("{e}");
+                bump_plugin_counter(&plugin, PluginCounter::ConfigRejected);
                 false
             }
         }
+    }
+
+    fn on_tick(&mut self) {
+        follow_host_log_level();
     }
 
     fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
@@ -188,6 +224,14 @@ impl HttpContext for Stream {
         let policy = config.select(&route).clone();
         let outcome = engine::on_request(&policy, request);
         self.metrics.bump(policy.index, outcome.counters);
+        let decision = outcome.decision(&policy);
+        record_decision(&decision);
+        if log::log_enabled!(log::Level::Debug) {
+            log::debug!(
+                "{}",
+                engine::explain_request(&config, request, &route, &outcome, &decision)
+            );
+        }
         if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
             self.log_blocked(|| {
                 // The route name is read for the log line only if no rule needed it.
@@ -234,6 +278,11 @@ impl HttpContext for Stream {
                 (&fallback.0, &fallback.1)
             }
         };
+        if log::log_enabled!(log::Level::Debug) {
+            for line in engine::explain_response(policy, state, Headers::borrowed(&lines)) {
+                log::debug!("edge-shield: response header {line} (policy {})", policy.name);
+            }
+        }
         for op in engine::on_response(policy, state, Headers::borrowed(&lines)) {
             let status = match &op {
                 HeaderOp::Set(n, v) => abi::replace_header(abi::MAP_RESPONSE_HEADERS, n, v),
@@ -245,6 +294,17 @@ impl HttpContext for Stream {
             }
         }
         Action::Continue
+    }
+}
+
+/// The decision as filter state, for access logs (docs/observability.md): Envoy names
+/// these `wasm.edge_shield.policy`, `.verdict` and `.reason`. The reason only when there
+/// is one: two host calls for most requests, three for a refusal.
+fn record_decision(d: &Decision<'_>) {
+    abi::set_property("edge_shield.policy", d.policy.as_bytes());
+    abi::set_property("edge_shield.verdict", d.verdict.as_str().as_bytes());
+    if let Some(reason) = &d.reason {
+        abi::set_property("edge_shield.reason", reason.as_bytes());
     }
 }
 

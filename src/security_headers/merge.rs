@@ -12,37 +12,89 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 pub fn plan<'a>(policy: &'a HeaderPolicy, https: bool, response: Headers<'_>, ops: &mut Vec<HeaderOp<'a>>) {
+    plan_traced(policy, https, response, ops, &mut |_, _| {});
+}
+
+/// [`plan`], telling `trace` what it did with each header and why (the debug trace;
+/// `plan` passes a sink that does nothing, so the reasons cost nothing then).
+pub fn plan_traced<'a>(
+    policy: &'a HeaderPolicy,
+    https: bool,
+    response: Headers<'_>,
+    ops: &mut Vec<HeaderOp<'a>>,
+    trace: &mut impl FnMut(&str, &'static str),
+) {
     let document = mime::is_document(response);
     for line in &policy.lines {
         let applies = (document || !line.html_only) && (https || !line.https_only);
-        merge_line(line, applies, response, ops);
+        let why = merge_line(line, applies, response, ops);
+        let why = match why {
+            Why::NotApplicable if !document && line.html_only => "skipped: HTML-only, and the response is not HTML",
+            Why::NotApplicable => "skipped: HTTPS-only, and the request came over plain HTTP",
+            Why::Said(why) => why,
+        };
+        trace(&line.name, why);
     }
-    remove(policy, response, ops);
+    remove(policy, response, ops, trace);
+}
+
+/// What became of one header: not applicable (the caller says why), or a reason.
+enum Why {
+    NotApplicable,
+    Said(&'static str),
 }
 
 /// Never two lines of a managed header: browsers and scanners treat a repeated CSP,
 /// HSTS or X-Frame-Options as invalid.
-fn merge_line<'a>(line: &'a Line, applies: bool, response: Headers<'_>, ops: &mut Vec<HeaderOp<'a>>) {
+fn merge_line<'a>(line: &'a Line, applies: bool, response: Headers<'_>, ops: &mut Vec<HeaderOp<'a>>) -> Why {
     let mut upstream = response.get_all(&line.name);
     let first = upstream.next();
     let repeated = upstream.next().is_some();
     let name = Cow::Borrowed(line.name.as_str());
     let ours = Cow::Borrowed(line.value.as_bytes());
-    let op = match first {
-        None => applies.then_some(HeaderOp::Add(name, ours)),
+    let (op, why) = match first {
+        None if applies => (
+            Some(HeaderOp::Add(name, ours)),
+            Why::Said("added: the upstream did not send it"),
+        ),
+        None => (None, Why::NotApplicable),
         Some(theirs) if applies && line.override_ => {
-            (repeated || theirs != line.value.as_bytes()).then_some(HeaderOp::Set(name, ours))
+            if repeated || theirs != line.value.as_bytes() {
+                (
+                    Some(HeaderOp::Set(name, ours)),
+                    Why::Said("replaced the upstream's value (override)"),
+                )
+            } else {
+                (None, Why::Said("kept: the upstream sent our value"))
+            }
         }
         // The upstream's value is kept: the app knows its own page.
         Some(_) => match kept(line, applies, response, repeated) {
-            Kept::Unchanged => None,
-            Kept::Ours => Some(HeaderOp::Set(name, ours)),
-            Kept::Value(v) => Some(HeaderOp::Set(name, Cow::Owned(v))),
-            Kept::Deny => Some(HeaderOp::Set(name, Cow::Borrowed(b"DENY"))),
-            Kept::Gone => Some(HeaderOp::Remove(name)),
+            Kept::Unchanged if applies => (None, Why::Said("kept: the upstream set it (no override)")),
+            Kept::Unchanged => (
+                None,
+                Why::Said("kept the upstream's: ours does not apply to this response"),
+            ),
+            Kept::Ours => (
+                Some(HeaderOp::Set(name, ours)),
+                Why::Said("set ours: the upstream's lines were empty or unusable"),
+            ),
+            Kept::Value(v) => (
+                Some(HeaderOp::Set(name, Cow::Owned(v))),
+                Why::Said("kept the upstream's value, its repeated lines made one"),
+            ),
+            Kept::Deny => (
+                Some(HeaderOp::Set(name, Cow::Borrowed(b"DENY"))),
+                Why::Said("DENY: the upstream's lines conflict, the strictest wins"),
+            ),
+            Kept::Gone => (
+                Some(HeaderOp::Remove(name)),
+                Why::Said("removed: the upstream's lines were unusable"),
+            ),
         },
     };
     ops.extend(op);
+    why
 }
 
 /// What the upstream's lines become when its value is kept.
@@ -157,13 +209,19 @@ fn blocks_framing<'v>(values: impl Iterator<Item = &'v [u8]>) -> bool {
 }
 
 /// One `Remove` per listed name present in the response, however many lines it has.
-fn remove<'a>(policy: &'a HeaderPolicy, response: Headers<'_>, ops: &mut Vec<HeaderOp<'a>>) {
+fn remove<'a>(
+    policy: &'a HeaderPolicy,
+    response: Headers<'_>,
+    ops: &mut Vec<HeaderOp<'a>>,
+    trace: &mut impl FnMut(&str, &'static str),
+) {
     let mut done: Vec<usize> = Vec::new();
     for (name, _) in response.iter() {
         if let Ok(i) = policy.remove.binary_search_by(|probe| cmp_lowercase(probe, name)) {
             if !done.contains(&i) {
                 done.push(i);
                 ops.push(HeaderOp::Remove(Cow::Borrowed(policy.remove[i].as_str())));
+                trace(&policy.remove[i], "removed: listed in `remove` (a fingerprint)");
             }
         }
     }
@@ -196,6 +254,57 @@ mod tests {
                 HeaderOp::Remove(n) => format!("-{n}"),
             })
             .collect()
+    }
+
+    #[test]
+    fn the_trace_says_why_for_each_header() {
+        let p = policy(
+            r#"{"content_security_policy": {"use_defaults": true}, "x_frame_options": "DENY", "override": ["x_frame_options"]}"#,
+        );
+        let trace = |https: bool, response: &[(&str, &str)]| {
+            let l = lines(response);
+            let (mut ops, mut seen) = (Vec::new(), Vec::new());
+            plan_traced(&p, https, Headers::new(&l), &mut ops, &mut |name: &str, why| {
+                seen.push(format!("{name}: {why}"))
+            });
+            let mut plain = Vec::new();
+            plan(&p, https, Headers::new(&l), &mut plain);
+            assert_eq!(ops, plain, "tracing changes nothing");
+            seen
+        };
+        let json = trace(
+            false,
+            &[
+                ("content-type", "application/json"),
+                ("x-powered-by", "x"),
+                ("x-frame-options", "SAMEORIGIN"),
+            ],
+        );
+        let has = |seen: &[String], want: &str| assert!(seen.iter().any(|s| s == want), "{want:?} not in {seen:#?}");
+        has(
+            &json,
+            "content-security-policy: skipped: HTML-only, and the response is not HTML",
+        );
+        has(
+            &json,
+            "strict-transport-security: skipped: HTTPS-only, and the request came over plain HTTP",
+        );
+        has(
+            &json,
+            "x-frame-options: kept the upstream's: ours does not apply to this response",
+        );
+        has(&json, "x-powered-by: removed: listed in `remove` (a fingerprint)");
+        let html = trace(
+            true,
+            &[
+                ("content-type", "text/html"),
+                ("referrer-policy", "no-referrer"),
+                ("x-frame-options", "SAMEORIGIN"),
+            ],
+        );
+        has(&html, "x-frame-options: replaced the upstream's value (override)");
+        has(&html, "content-security-policy: added: the upstream did not send it");
+        has(&html, "referrer-policy: kept: the upstream set it (no override)");
     }
 
     #[test]

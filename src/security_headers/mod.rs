@@ -40,3 +40,13 @@ pub fn on_response<'a>(
 ) {
     merge::plan(policy, exchange.https, response, ops);
 }
+
+/// What [`on_response`] does with each header and why, as `name: why` lines (the debug
+/// trace: only called when it is logged).
+pub fn explain_response(policy: &HeaderPolicy, exchange: &Exchange, response: Headers<'_>) -> Vec<String> {
+    let (mut ops, mut lines) = (Vec::new(), Vec::new());
+    merge::plan_traced(policy, exchange.https, response, &mut ops, &mut |name, why| {
+        lines.push(format!("{name}: {why}"))
+    });
+    lines
+}

@@ -17,14 +17,14 @@ pub(crate) fn yaml(rel: &str) -> Value {
 
 /// `text` with every `from` replaced; `from` must occur, so that an edit of the shipped
 /// file cannot silently make a test run something else than what it claims.
-fn replace_all(text: &str, from: &str, to: &str) -> String {
+pub(crate) fn replace_all(text: &str, from: &str, to: &str) -> String {
     assert!(text.contains(from), "expected {from:?} in the shipped config");
     text.replace(from, to)
 }
 
 /// A shipped standalone example (`make run CONFIG=...`) on free ports: admin and the
 /// `edge` listener on port 0, its demo upstream listener on a free port.
-fn start_example(rel: &str) -> Envoy {
+pub(crate) fn start_example(rel: &str) -> Envoy {
     let text = read_repo(rel);
     let text = replace_all(&text, "port_value: 9901", "port_value: 0");
     let text = replace_all(&text, "port_value: 10000", "port_value: 0");

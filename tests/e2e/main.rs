@@ -14,6 +14,7 @@ mod hardening;
 mod headers;
 mod http2;
 mod native;
+mod observe;
 mod routes;
 mod ship;
 mod soak;
