@@ -92,9 +92,10 @@ validate: build envoy
 e2e: build native envoy dist-deps e2e-tools
 	cargo test --test e2e -- --test-threads 2
 
-## e2e-native: the same end-to-end suites against the native module (EDGE_SHIELD_HOST=native)
+## e2e-native: the same end-to-end suites against the native module (EDGE_SHIELD_HOST=native),
+## but observe:: (access-log decisions, debug traces, load counters: Wasm-only so far, docs/native.md)
 e2e-native: build native envoy dist-deps e2e-tools
-	EDGE_SHIELD_HOST=native cargo test --test e2e -- --test-threads 2
+	EDGE_SHIELD_HOST=native cargo test --test e2e -- --test-threads 2 --skip observe::
 
 ## dist: the release files in dist/: edge_shield.wasm, the OCI image archive (Wasm "compat"
 ## layout, for Istio and Envoy Gateway; no Docker), its digest, SHA256SUMS. Reproducible:
