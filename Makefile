@@ -27,7 +27,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build native run-native envoy run test unit e2e e2e-native browser-test-native compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools
+.PHONY: all build native run-native envoy run test unit e2e e2e-native browser-test-native compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools cli
 
 all: build
 
@@ -42,8 +42,13 @@ build:
 ## ENVOY_DYNAMIC_MODULES_SEARCH_PATH; see docs/native.md)
 NATIVE       := target/native/libedge_shield.so
 native:
-	cargo build --profile native --features native
+	cargo build --profile native -p edge-shield --features native
 	@echo "built $(NATIVE) ($$(stat -c %s $(NATIVE)) bytes); run Envoy with ENVOY_DYNAMIC_MODULES_SEARCH_PATH=$(CURDIR)/$(dir $(NATIVE))"
+
+## cli: the native command-line tool as target/release/edge-shield (check, explain, schema: docs/cli.md)
+cli:
+	cargo build --release -p edge-shield-cli
+	@echo "built target/release/edge-shield"
 
 ## envoy: Envoy $(ENVOY_VERSION) in a project-local virtualenv (skipped when ENVOY points elsewhere)
 envoy:
@@ -83,6 +88,7 @@ test: unit build native envoy dist-deps e2e e2e-native browser-test
 ## unit: the pure core, natively (unit tests and the hostile-input property tests)
 unit:
 	cargo test --lib --features native --test hostile
+	cargo test -p edge-shield-cli --lib --test schema_and_shipped
 
 ## validate: `envoy --mode validate` on every Envoy config under envoy/ (also part of e2e)
 validate: build envoy
@@ -91,6 +97,7 @@ validate: build envoy
 # The shipped configs include envoy/native.yaml, so both artifacts are needed.
 e2e: build native envoy dist-deps e2e-tools
 	cargo test --test e2e -- --test-threads 2
+	cargo test -p edge-shield-cli --test envoy -- --test-threads 2
 
 ## e2e-native: the same end-to-end suites against the native module (EDGE_SHIELD_HOST=native),
 ## but observe:: (access-log decisions, debug traces, load counters: Wasm-only so far, docs/native.md)
@@ -207,7 +214,7 @@ compat: build browser-deps e2e-tools
 lint:
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
 	cargo fmt --check
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --target $(TARGET) --release -- -D warnings
 	cargo clippy --all-targets --features native -- -D warnings
 

@@ -2,7 +2,7 @@
 //! response headers in, header edits out. Each feature decides its own part and keeps
 //! its own state; this file only orders the steps. The host glue fetches and applies.
 
-use crate::config::policy::{Config, RoutePolicy};
+use crate::config::policy::{Config, RoutePolicy, Why};
 use crate::exchange::{
     Blocked, Counter, Counters, Decision, Disposition, Exchange, HeaderOp, LocalReply, Outcome, RouteInfo,
 };
@@ -102,6 +102,7 @@ pub fn explain_request(
     config: &Config,
     request: Headers<'_>,
     route: &RouteInfo<'_>,
+    why: Why,
     outcome: &RequestOutcome<'_>,
     decision: &Decision<'_>,
 ) -> String {
@@ -109,7 +110,7 @@ pub fn explain_request(
         "edge-shield: {} {}: {}; verdict {}{}; counters {:?}",
         loggable(request.get(":method").unwrap_or_default(), 20),
         loggable(route.path, 200),
-        config.explain_selection(route),
+        config.explain_selection(route, why),
         decision.verdict.as_str(),
         decision
             .reason

@@ -110,13 +110,20 @@ fn check_ops(ops: &[HeaderOp<'_>]) {
     }
 }
 
-proptest! {
-    // PROPTEST_CASES=50000 for a deeper run; 400 keeps `make test` quick.
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(400),
+/// PROPTEST_CASES=50000 for a deeper run; 400 keeps `make test` quick.
+fn cases() -> ProptestConfig {
+    ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(400),
         failure_persistence: None,
         ..ProptestConfig::default()
-    })]
+    }
+}
+
+proptest! {
+    #![proptest_config(cases())]
 
     #[test]
     fn no_panic_and_no_header_injection(policy in 0..POLICIES.len(), request in header_list(), response in header_list()) {
@@ -161,4 +168,73 @@ proptest! {
     fn config_loader_never_panics(doc in "[\\[\\]{}\",:0-9a-z_* .-]{0,120}") {
         let _ = config::load(doc.as_bytes());
     }
+}
+
+// ---- the Struct wire decoder (the YAML form of the configuration): any bytes, and
+// valid Struct bytes cut or corrupted anywhere, never panic; encode → decode is identity.
+
+use edge_shield::config::struct_wire::{decode_struct, encode_struct};
+use serde_json::{Map, Value};
+
+/// JSON values whose numbers survive a trip through doubles: integers, and fractions.
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i32>().prop_map(|n| Value::from(i64::from(n))),
+        (-1_000_000i32..1_000_000).prop_map(|n| Value::from(f64::from(n) + 0.25)),
+        "[a-z_é\"\\\\\n]{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(6, 64, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::btree_map("[a-z_]{0,8}", inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+#[allow(clippy::expect_used)]
+fn representative_struct() -> Vec<u8> {
+    let Value::Object(map) = serde_json::from_str::<Value>(POLICIES[1]).expect("json") else {
+        unreachable!("an object")
+    };
+    encode_struct(&map)
+}
+
+proptest! {
+    #![proptest_config(cases())]
+
+    #[test]
+    fn struct_decoder_accepts_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = decode_struct(&bytes);
+        let mut tagged = vec![0x0a];
+        tagged.extend_from_slice(&bytes);
+        let _ = decode_struct(&tagged);
+        let _ = config::load(&tagged);
+    }
+
+    #[test]
+    fn corrupted_struct_bytes_never_panic(cut in any::<prop::sample::Index>(), at in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        let good = representative_struct();
+        let mut bad = good.clone();
+        let i = at.index(bad.len());
+        bad[i] = byte;
+        let _ = config::load(&bad);
+        let _ = config::load(&good[..cut.index(good.len())]);
+    }
+
+    #[test]
+    fn struct_encode_decode_is_identity(map in proptest::collection::btree_map("[a-z_]{0,8}", json_value(), 0..8)) {
+        let map: Map<String, Value> = map.into_iter().collect();
+        prop_assert_eq!(decode_struct(&encode_struct(&map)).expect("decodes"), map);
+    }
+}
+
+#[test]
+#[allow(clippy::expect_used)]
+fn the_representative_policy_loads_the_same_as_struct_and_as_json() {
+    let from_struct = config::load(&representative_struct()).expect("struct loads");
+    let from_json = config::load(POLICIES[1].as_bytes()).expect("json loads");
+    assert_eq!(format!("{from_struct:?}"), format!("{from_json:?}"));
 }

@@ -60,8 +60,10 @@ pub struct RawRule {
     /// Optional label used in metric names and logs (default: the rule's index).
     #[serde(default)]
     pub name: Option<String>,
-    #[serde(rename = "match")]
-    pub matcher: RawMatch,
+    /// Absent: the rule matches no request by itself and is selected only by name, from
+    /// route or virtual-host metadata (docs/configuration-yaml.md).
+    #[serde(rename = "match", default)]
+    pub matcher: Option<RawMatch>,
     #[serde(default)]
     pub cors: Override<Setting<RawCors>>,
     #[serde(default)]
@@ -83,6 +85,10 @@ pub struct RawRule {
 pub struct RawMatch {
     #[serde(default)]
     pub route_name: Option<String>,
+    /// For generated route names: Envoy Gateway's `httproute/<ns>/<name>/rule/<i>/...`,
+    /// Istio's Gateway API `<ns>.<route>.<i>`.
+    #[serde(default)]
+    pub route_name_prefix: Option<String>,
     #[serde(default)]
     pub host: Option<String>,
     #[serde(default)]

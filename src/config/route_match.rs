@@ -18,26 +18,35 @@ pub enum HostMatch {
 #[derive(Debug, Clone)]
 pub struct RuleMatch {
     pub route_name: Option<String>,
+    pub route_name_prefix: Option<String>,
     pub host: Option<HostMatch>,
     pub path_prefix: Option<String>,
 }
 
 impl RuleMatch {
     pub fn compile(raw: &RawMatch, path: &str) -> Result<Self, ConfigError> {
-        if raw.route_name.is_none() && raw.host.is_none() && raw.path_prefix.is_none() {
+        if raw.route_name.is_none()
+            && raw.route_name_prefix.is_none()
+            && raw.host.is_none()
+            && raw.path_prefix.is_none()
+        {
             return Err(ConfigError::new(
                 path,
                 "{}",
-                "a rule must match on at least one of route_name, host or path_prefix \
-                 (to change every route, change the top-level settings instead)",
+                "a rule must match on at least one of route_name, route_name_prefix, host or path_prefix \
+                 (to change every route, change the top-level settings instead; to select the rule only \
+                 from route metadata, leave `match` out)",
             ));
         }
-        if let Some(r) = &raw.route_name {
-            if r.is_empty() {
+        for (field, value) in [
+            ("route_name", &raw.route_name),
+            ("route_name_prefix", &raw.route_name_prefix),
+        ] {
+            if value.as_deref() == Some("") {
                 return Err(ConfigError::at_str(
-                    join(path, "route_name"),
-                    r,
-                    "a route name cannot be empty",
+                    join(path, field),
+                    "",
+                    "a route name (or prefix) cannot be empty",
                 ));
             }
         }
@@ -56,6 +65,7 @@ impl RuleMatch {
         }
         Ok(RuleMatch {
             route_name: raw.route_name.clone(),
+            route_name_prefix: raw.route_name_prefix.clone(),
             host,
             path_prefix: raw.path_prefix.clone(),
         })
@@ -64,6 +74,11 @@ impl RuleMatch {
     pub fn matches(&self, route: &RouteInfo) -> bool {
         if let Some(want) = &self.route_name {
             if route.route_name != Some(want.as_str()) {
+                return false;
+            }
+        }
+        if let Some(prefix) = &self.route_name_prefix {
+            if !route.route_name.is_some_and(|r| r.starts_with(prefix.as_str())) {
                 return false;
             }
         }
@@ -103,11 +118,11 @@ impl RuleMatch {
 /// Why a request got the policy it got, for the debug trace: the matching rule and
 /// what it matches on, or why none did.
 pub fn explain_selection<'r>(
-    rules: impl ExactSizeIterator<Item = (&'r str, &'r RuleMatch)>,
+    rules: impl ExactSizeIterator<Item = (&'r str, Option<&'r RuleMatch>)>,
     route: &RouteInfo,
 ) -> String {
     let total = rules.len();
-    let mut rules = rules.enumerate();
+    let mut rules = rules.enumerate().filter_map(|(i, (name, m))| Some((i, (name, m?))));
     if let Some((i, (name, m))) = rules.find(|(_, (_, m))| m.matches(route)) {
         return format!("policy {name}: rules[{i}] matches on {}", m.describe());
     }
@@ -175,7 +190,7 @@ mod tests {
     fn selection_is_explained() {
         let api = rule(r#"{"path_prefix": "/api/"}"#);
         let partners = rule(r#"{"host": "*.partners.example.com", "route_name": "shop"}"#);
-        let rules = || [("api", &api), ("partners", &partners)].into_iter();
+        let rules = || [("api", Some(&api)), ("partners", Some(&partners))].into_iter();
         assert_eq!(
             explain_selection(rules(), &at(None, "x", "/api/items")),
             "policy api: rules[0] matches on path_prefix \"/api/\""
@@ -264,6 +279,30 @@ mod tests {
         }
     }
 
+    /// The route names the control planes generate (docs/configuration-yaml.md).
+    #[test]
+    fn route_name_prefix_fits_generated_names() {
+        let eg = rule(r#"{"route_name_prefix": "httproute/shop/storefront/"}"#);
+        let istio = rule(r#"{"route_name_prefix": "shop.storefront."}"#);
+        let rows: &[(&RuleMatch, Option<&'static str>, bool)] = &[
+            (
+                &eg,
+                Some("httproute/shop/storefront/rule/0/match/0/www_example_com"),
+                true,
+            ),
+            (&eg, Some("httproute/shop/storefront/rule/3/match/1/*"), true),
+            (&eg, Some("httproute/shop/storefront-v2/rule/0/match/0/x"), false),
+            (&eg, Some("httproute/other/storefront/rule/0/match/0/x"), false),
+            (&eg, None, false),
+            (&istio, Some("shop.storefront.0"), true),
+            (&istio, Some("shop.storefront.12"), true),
+            (&istio, Some("shop.storefronts.0"), false),
+        ];
+        for (m, name, want) in rows {
+            assert_eq!(m.matches(&at(*name, "x", "/")), *want, "{name:?}");
+        }
+    }
+
     #[test]
     fn invalid_matches_are_refused() {
         let bad: &[(&str, &str)] = &[
@@ -275,6 +314,7 @@ mod tests {
                 "rules[0].match.path_prefix: \"api\": a path prefix starts with '/'",
             ),
             (r#"{"route_name": ""}"#, "rules[0].match.route_name"),
+            (r#"{"route_name_prefix": ""}"#, "rules[0].match.route_name_prefix"),
         ];
         for (json, want) in bad {
             let raw: RawMatch = serde_json::from_str(json).unwrap();

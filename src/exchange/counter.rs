@@ -22,10 +22,12 @@ pub enum Counter {
     ActualWouldBlock,
     CsrfWouldBlock,
     WebsocketWouldBlock,
+    /// Route or virtual-host metadata named a policy the configuration does not define.
+    UnknownPolicy,
 }
 
 impl Counter {
-    pub const ALL: [Counter; 14] = [
+    pub const ALL: [Counter; 15] = [
         Counter::Requests,
         Counter::PreflightAllowed,
         Counter::PreflightRejected,
@@ -40,6 +42,7 @@ impl Counter {
         Counter::ActualWouldBlock,
         Counter::CsrfWouldBlock,
         Counter::WebsocketWouldBlock,
+        Counter::UnknownPolicy,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +61,7 @@ impl Counter {
             Counter::ActualWouldBlock => "cors_actual_would_block",
             Counter::CsrfWouldBlock => "csrf_would_block",
             Counter::WebsocketWouldBlock => "websocket_would_block",
+            Counter::UnknownPolicy => "unknown_policy",
         }
     }
 

@@ -5,15 +5,26 @@ mod abi;
 
 use crate::config;
 use crate::config::fingerprint::config_key;
-use crate::config::policy::{Config, RoutePolicy};
+use crate::config::policy::{Config, MetadataNames, RoutePolicy, Why};
 use crate::engine::{self, ExchangeState};
 use crate::exchange::{blocked_line, metric_segment, Counter, Counters, Decision, HeaderOp, PluginCounter, RouteInfo};
-use crate::http::{wire, Headers};
+use crate::http::{loggable, wire, Headers};
 use crate::log_limit::{Admit, LogLimiter};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType};
 use std::cell::RefCell;
 use std::rc::Rc;
+
+/// Where Envoy (1.36.4 and 1.40.0 checked) exposes a route's and a virtual host's
+/// `metadata.filter_metadata.edge-shield.policy`: the string itself, absent when unset.
+const ROUTE_POLICY: [&str; 5] = ["xds", "route_metadata", "filter_metadata", "edge-shield", "policy"];
+const VIRTUAL_HOST_POLICY: [&str; 5] = [
+    "xds",
+    "virtual_host_metadata",
+    "filter_metadata",
+    "edge-shield",
+    "policy",
+];
 
 /// Blocked-request log lines per second and worker.
 const BLOCKED_LOG_LINES_PER_SECOND: u32 = 10;
@@ -221,19 +232,45 @@ impl HttpContext for Stream {
             None
         };
         let route = RouteInfo::of(request, route_name.as_deref());
-        let policy = config.select(&route).clone();
+        // A route's own YAML may name its policy (docs/configuration-yaml.md): the route's
+        // metadata first; the virtual host's only when the route names none.
+        let route_meta = abi::property(&ROUTE_POLICY);
+        let host_meta = match route_meta {
+            Some(_) => None,
+            None => abi::property(&VIRTUAL_HOST_POLICY),
+        };
+        let names = MetadataNames {
+            route: route_meta.as_deref(),
+            virtual_host: host_meta.as_deref(),
+        };
+        let (policy, why) = config.choose(names, &route);
+        let policy = policy.clone();
         let outcome = engine::on_request(&policy, request);
-        self.metrics.bump(policy.index, outcome.counters);
+        let mut counters = outcome.counters;
+        if let Why::UnknownName(from) = why {
+            counters.add(Counter::UnknownPolicy);
+            let name = names.route.or(names.virtual_host).unwrap_or_default();
+            self.log_limited(log::Level::Error, || {
+                format!(
+                    "edge-shield: {} names the policy \"{}\", which the configuration does not define: \
+                     the top-level policy applies (path=\"{}\")",
+                    from.describe(),
+                    loggable(name, 64),
+                    loggable(route.path, 200),
+                )
+            });
+        }
+        self.metrics.bump(policy.index, counters);
         let decision = outcome.decision(&policy);
         record_decision(&decision);
         if log::log_enabled!(log::Level::Debug) {
             log::debug!(
                 "{}",
-                engine::explain_request(&config, request, &route, &outcome, &decision)
+                engine::explain_request(&config, request, &route, why, &outcome, &decision)
             );
         }
         if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
-            self.log_blocked(|| {
+            self.log_limited(log::Level::Warn, || {
                 // The route name is read for the log line only if no rule needed it.
                 let fetched = match route.route_name {
                     Some(_) => None,
@@ -309,19 +346,19 @@ fn record_decision(d: &Decision<'_>) {
 }
 
 impl Stream {
-    /// Logs a blocked request within the per-worker budget; the line is built (and the
-    /// route name fetched) only when it will be logged.
-    fn log_blocked(&self, line: impl FnOnce() -> String) {
-        if !log::log_enabled!(log::Level::Warn) {
+    /// Logs a line within the per-worker budget (blocked requests, unknown policy
+    /// names); the line is built (and the route name fetched) only when it will be logged.
+    fn log_limited(&self, level: log::Level, line: impl FnOnce() -> String) {
+        if !log::log_enabled!(level) {
             return;
         }
         let admitted = LIMITER.with(|l| l.try_borrow_mut().map(|mut l| l.admit(abi::now_secs())));
         if let Ok(Admit::Log { suppressed }) = admitted {
             let line = line();
             if suppressed > 0 {
-                log::warn!("{line} ({suppressed} similar lines suppressed)");
+                log::log!(level, "{line} ({suppressed} similar lines suppressed)");
             } else {
-                log::warn!("{line}");
+                log::log!(level, "{line}");
             }
         }
     }

@@ -45,7 +45,7 @@ fn invalid_configurations_are_refused_with_the_json_path() {
         (r#"{"mode": "prod"}"#, "edge-shield: mode: unknown variant `prod`"),
         (
             r#"{"rules": [{"match": {}}]}"#,
-            "edge-shield: rules[0].match: {}: a rule must match on at least one of route_name, host or path_prefix",
+            "edge-shield: rules[0].match: {}: a rule must match on at least one of route_name, route_name_prefix, host or path_prefix",
         ),
         (
             r#"{"rules": [{"match": {"host": "*example.com"}}]}"#,
