@@ -92,6 +92,9 @@ pub enum LogLevel {
 /// `envoy_dynamic_module_type_attribute_id_XdsRouteName`.
 const ATTRIBUTE_XDS_ROUTE_NAME: u32 = 61;
 
+/// `envoy_dynamic_module_type_metadata_source_Route`: the matched route's metadata.
+const METADATA_ROUTE: u32 = 1;
+
 /// `envoy_dynamic_module_type_metrics_result_Success`.
 const METRICS_SUCCESS: u32 = 0;
 
@@ -170,6 +173,13 @@ callbacks! {
         result: *mut EnvoyBuffer,
     ) -> bool;
     fn envoy_dynamic_module_callback_get_most_specific_route_config(filter: FilterEnvoyPtr) -> *const c_void;
+    fn envoy_dynamic_module_callback_http_get_metadata_string(
+        filter: FilterEnvoyPtr,
+        source: u32,
+        namespace: ModuleBuffer,
+        key: ModuleBuffer,
+        result: *mut EnvoyBuffer,
+    ) -> bool;
     fn envoy_dynamic_module_callback_http_filter_config_define_counter(
         config: FilterConfigEnvoyPtr,
         name: ModuleBuffer,
@@ -386,6 +396,23 @@ pub fn route_name<'a>(filter: FilterEnvoyPtr) -> Option<&'a [u8]> {
     let mut out = EnvoyBuffer { ptr: null(), length: 0 };
     let ok = unsafe {
         (c.envoy_dynamic_module_callback_http_filter_get_attribute_string)(filter, ATTRIBUTE_XDS_ROUTE_NAME, &mut out)
+    };
+    (ok && !out.ptr.is_null()).then(|| unsafe { envoy_bytes(out.ptr, out.length) })
+}
+
+/// A string in the matched route's `metadata.filter_metadata.<namespace>.<key>`; `None`
+/// when absent (or not a string). The dynamic-module ABI reads no virtual host metadata.
+pub fn route_metadata<'a>(filter: FilterEnvoyPtr, namespace: &str, key: &str) -> Option<&'a [u8]> {
+    let c = cb()?;
+    let mut out = EnvoyBuffer { ptr: null(), length: 0 };
+    let ok = unsafe {
+        (c.envoy_dynamic_module_callback_http_get_metadata_string)(
+            filter,
+            METADATA_ROUTE,
+            ModuleBuffer::of(namespace.as_bytes()),
+            ModuleBuffer::of(key.as_bytes()),
+            &mut out,
+        )
     };
     (ok && !out.ptr.is_null()).then(|| unsafe { envoy_bytes(out.ptr, out.length) })
 }

@@ -17,11 +17,11 @@
 mod abi;
 
 use crate::config;
-use crate::config::policy::{Config, RoutePolicy};
+use crate::config::policy::{Config, MetadataNames, RoutePolicy, Why};
 use crate::engine::{self, ExchangeState};
 use crate::exchange::{blocked_line, metric_segment, Counter, Counters, HeaderOp, LocalReply, RouteInfo};
 use crate::http::wire::Line;
-use crate::http::Headers;
+use crate::http::{loggable, Headers};
 use crate::log_limit::{Admit, LogLimiter};
 use abi::{EnvoyBuffer, FilterConfigEnvoyPtr, FilterEnvoyPtr, HeaderType, LogLevel};
 use std::borrow::Cow;
@@ -427,11 +427,31 @@ impl Filter {
         let request = Headers::borrowed(&lines);
         let route_name = || abi::route_name(envoy).and_then(|b| std::str::from_utf8(b).ok());
         let route = RouteInfo::of(request, if config.uses_route_name { route_name() } else { None });
-        let policy = config.select(&route).clone();
+        // A route's own YAML may name its policy (docs/configuration-yaml.md); natively
+        // from the route's metadata only (the ABI has no virtual host metadata).
+        let names = MetadataNames {
+            route: abi::route_metadata(envoy, "edge-shield", "policy"),
+            virtual_host: None,
+        };
+        let (policy, why) = config.choose(names, &route);
+        let policy = policy.clone();
         let outcome = engine::on_request(&policy, request);
-        self.bump(envoy, route_source, &policy, outcome.counters);
+        let mut counters = outcome.counters;
+        if let Why::UnknownName(from) = why {
+            counters.add(Counter::UnknownPolicy);
+            log_limited(log::Level::Error, || {
+                format!(
+                    "edge-shield: {} names the policy \"{}\", which the configuration does not define: \
+                     the top-level policy applies (path=\"{}\")",
+                    from.describe(),
+                    loggable(names.route.unwrap_or_default(), 64),
+                    loggable(route.path, 200),
+                )
+            });
+        }
+        self.bump(envoy, route_source, &policy, counters);
         if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
-            log_blocked(|| {
+            log_limited(log::Level::Warn, || {
                 let route = RouteInfo {
                     route_name: route.route_name.or_else(route_name),
                     ..route
@@ -519,10 +539,10 @@ fn reply_headers<'x>(
     headers
 }
 
-/// Logs a blocked request within the per-worker budget; the line is built only when
-/// it will be logged.
-fn log_blocked(line: impl FnOnce() -> String) {
-    if !log::log_enabled!(log::Level::Warn) {
+/// Logs a line within the per-worker budget (blocked requests, unknown policy names);
+/// the line is built only when it will be logged.
+fn log_limited(level: log::Level, line: impl FnOnce() -> String) {
+    if !log::log_enabled!(level) {
         return;
     }
     let now = std::time::SystemTime::now()
@@ -532,9 +552,9 @@ fn log_blocked(line: impl FnOnce() -> String) {
     if let Ok(Admit::Log { suppressed }) = admitted {
         let line = line();
         if suppressed > 0 {
-            log::warn!("{line} ({suppressed} similar lines suppressed)");
+            log::log!(level, "{line} ({suppressed} similar lines suppressed)");
         } else {
-            log::warn!("{line}");
+            log::log!(level, "{line}");
         }
     }
 }
