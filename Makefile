@@ -27,7 +27,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build native run-native envoy run test unit e2e e2e-native browser-test-native compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools cli
+.PHONY: all build native run-native envoy run test unit e2e e2e-native browser-test-native compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools cli psl
 
 all: build
 
@@ -224,6 +224,11 @@ lint:
 
 fmt:
 	cargo fmt
+
+## psl: refresh data/public_suffix_list.dat (compiled in by build.rs) from Debian's publicsuffix
+## package, or PSL_FILE=path / PSL_URL=url; then review and commit it with its .version file
+psl:
+	scripts/refresh-psl.sh $(PSL_FILE)
 
 ## bench: speed and memory, a few minutes, NOT part of `make test`: the pure core natively
 ## and under callgrind, then Envoy on loopback without a filter, with Envoy-native

@@ -20,6 +20,7 @@ use document::{RawConfig, RawRule};
 use policy::{Config, RoutePolicy, Rule};
 use route_match::RuleMatch;
 use source::Source;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 /// Parses and compiles a plugin configuration. Empty or whitespace-only input
@@ -170,6 +171,8 @@ pub fn compile(raw: &RawConfig) -> Result<Config, ConfigError> {
         );
     }
     let mut rules = Vec::with_capacity(raw.rules.len());
+    // Names seen so far: a set, so that loading n rules stays O(n log n).
+    let mut names: BTreeSet<String> = BTreeSet::new();
     for (i, rule) in raw.rules.iter().enumerate() {
         let path = index("rules", i);
         let parts = compile_rule(rule, &top, mode, &path, &mut warnings)?;
@@ -178,7 +181,7 @@ pub fn compile(raw: &RawConfig) -> Result<Config, ConfigError> {
             Some(n) => metric_label(n, &join(&path, "name"))?,
             None => format!("rule{i}"),
         };
-        if rules.iter().any(|r: &Rule| r.policy.name == name) {
+        if !names.insert(name.clone()) {
             return Err(ConfigError::at_str(
                 join(&path, "name"),
                 &name,
@@ -186,7 +189,11 @@ pub fn compile(raw: &RawConfig) -> Result<Config, ConfigError> {
             ));
         }
         let matcher = match &rule.matcher {
-            Some(m) => Some(RuleMatch::compile(m, &join(&path, "match"))?),
+            Some(m) => {
+                let mut matcher = RuleMatch::compile(m, &join(&path, "match"))?;
+                matcher.protective = adds_protection(rule);
+                Some(matcher)
+            }
             None if rule.name.is_some() => None,
             None => {
                 return Err(ConfigError::new(
@@ -233,16 +240,50 @@ fn compile_rule(
     })
 }
 
+/// Whether a rule only adds protection: it turns on (or configures) security headers,
+/// https_redirect, cookies, csrf or websocket, turns none of them off, and grants no
+/// CORS access. Its path prefix then resolves ambiguous paths toward it.
+fn adds_protection(rule: &RawRule) -> bool {
+    fn on<T>(o: &Override<Setting<T>>) -> Option<bool> {
+        match o {
+            Override::Inherit => None,
+            Override::Replace(Setting::Off) => Some(false),
+            Override::Replace(_) => Some(true),
+        }
+    }
+    let parts = [
+        on(&rule.headers),
+        on(&rule.https_redirect),
+        on(&rule.cookies),
+        on(&rule.csrf),
+        on(&rule.websocket),
+    ];
+    let grants_cors = matches!(rule.cors, Override::Replace(Setting::On | Setting::Custom(_)));
+    !grants_cors && parts.contains(&Some(true)) && !parts.contains(&Some(false))
+}
+
 /// Legal but surprising combinations of parts on one route.
 fn warn_combinations(parts: &Parts, path: &str, warnings: &mut Vec<String>) {
-    if !parts.cors.as_ref().is_some_and(|c| c.allows_any_origin()) {
+    let Some(cors) = &parts.cors else {
         return;
-    }
+    };
     for (name, on) in [("csrf", parts.csrf.is_some()), ("websocket", parts.websocket.is_some())] {
-        if on {
+        if !on {
+            continue;
+        }
+        if cors.vouches_for_no_one() {
             warnings.push(format!(
-                "{}: on a route whose CORS policy allows any origin: that policy vouches for no origin, \
-                 so cross-site requests are refused unless {name}.trusted_origins lists them",
+                "{}: on a route whose CORS policy names no origin (only \"*\", \"null\" or regexes not \
+                 confined to your domains): that policy vouches for no origin, so cross-site requests are \
+                 refused unless {name}.trusted_origins lists them",
+                join(path, name)
+            ));
+            continue;
+        }
+        for why in cors.unconfined_regexes() {
+            warnings.push(format!(
+                "{}: the CORS regex {why}; {name} does not take it as vouching for the origins it matches \
+                 (list them in {name}.trusted_origins, or confine the regex)",
                 join(path, name)
             ));
         }
@@ -284,6 +325,7 @@ fn metric_label(name: &str, path: &str) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exchange::RouteInfo;
 
     fn err(json: &str) -> String {
         match load(json.as_bytes()) {
@@ -400,6 +442,45 @@ mod tests {
         }
     }
 
+    /// Which rules take ambiguous paths: those that only add protection.
+    #[test]
+    fn protective_rules_table() {
+        let rows: &[(&str, bool)] = &[
+            (r#"{"csrf": true}"#, true),
+            (r#"{"websocket": true}"#, true),
+            (r#"{"https_redirect": true}"#, true),
+            (r#"{"cookies": {"same_site": "Strict"}}"#, true),
+            (r#"{"headers": {"x_frame_options": "DENY"}}"#, true),
+            (r#"{"csrf": true, "cors": false}"#, true),
+            (r#"{"csrf": true, "headers": false}"#, false),
+            (r#"{"csrf": false}"#, false),
+            (r#"{"cors": {"allowed_origins": ["https://app.example.com"]}}"#, false),
+            (
+                r#"{"csrf": true, "cors": {"allowed_origins": ["https://app.example.com"]}}"#,
+                false,
+            ),
+            (r#"{"log_blocked": true}"#, false),
+        ];
+        for (parts, want) in rows {
+            let doc = format!(
+                r#"{{"rules": [{{"match": {{"path_prefix": "/account/"}}, {}}}]}}"#,
+                &parts[1..parts.len() - 1]
+            );
+            let c = load(doc.as_bytes()).unwrap_or_else(|e| panic!("{parts}: {e}"));
+            assert_eq!(
+                c.rules[0].matcher.as_ref().map(|m| m.protective),
+                Some(*want),
+                "{parts}"
+            );
+            let route = RouteInfo {
+                route_name: None,
+                authority: b"api.example.com",
+                path: b"/account;jsessionid=x/transfer",
+            };
+            assert_eq!(c.select(&route).index == 1, *want, "{parts}");
+        }
+    }
+
     #[test]
     fn csrf_on_a_star_route_is_a_warning() {
         let c = load(
@@ -407,7 +488,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
-        assert!(c.warnings[0].starts_with("rules[0].csrf: on a route whose CORS policy allows any origin"));
+        assert!(c.warnings[0].starts_with("rules[0].csrf: on a route whose CORS policy names no origin"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::document::RawMatch;
 use crate::compile::{join, ConfigError};
 use crate::exchange::RouteInfo;
 use crate::http::authority::host_of;
-use crate::http::path::ambiguous_path;
+use crate::http::path::{ambiguous_path, lenient_reading};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostMatch {
@@ -21,6 +21,9 @@ pub struct RuleMatch {
     pub route_name_prefix: Option<String>,
     pub host: Option<HostMatch>,
     pub path_prefix: Option<String>,
+    /// The rule only adds protection (docs/origin-trust.md): its path prefix then also
+    /// matches the path as a lenient upstream may read it (`;params`, case, encodings).
+    pub protective: bool,
 }
 
 impl RuleMatch {
@@ -68,6 +71,7 @@ impl RuleMatch {
             route_name_prefix: raw.route_name_prefix.clone(),
             host,
             path_prefix: raw.path_prefix.clone(),
+            protective: false,
         })
     }
 
@@ -83,14 +87,33 @@ impl RuleMatch {
             }
         }
         if let Some(host) = &self.host {
-            if !host_matches(host, host_of(route.authority)) {
+            let name = host_of(route.authority);
+            // More trailing dots than a fully qualified name has: a lenient upstream
+            // may still take it for the host, so a protective rule takes it too.
+            let lenient = || {
+                let mut n = name;
+                while let Some(shorter) = n.strip_suffix(b".") {
+                    n = shorter;
+                }
+                n.len() < name.len() && host_matches(host, n)
+            };
+            if !(host_matches(host, name) || self.protective && lenient()) {
                 return false;
             }
         }
         if let Some(prefix) = &self.path_prefix {
             // A path the upstream may resolve elsewhere (`/public/..;/admin`) picks no
-            // path rule: it gets a later rule's or the top-level policy.
-            if !route.path.starts_with(prefix.as_bytes()) || ambiguous_path(route.path) {
+            // path rule that takes protection away: it gets a later rule's or the
+            // top-level policy. A rule that only adds protection also takes such a path
+            // when any reading of it is under the prefix: ambiguity goes toward protection.
+            let literal = route.path.starts_with(prefix.as_bytes()) && !ambiguous_path(route.path);
+            let lenient = || {
+                lenient_reading(route.path).is_some_and(|p| {
+                    let prefix = prefix.as_bytes();
+                    p.len() >= prefix.len() && p[..prefix.len()].eq_ignore_ascii_case(prefix)
+                })
+            };
+            if !(literal || self.protective && lenient()) {
                 return false;
             }
         }
@@ -230,6 +253,11 @@ mod tests {
             (&sub, "a.example.com.", true),
             (&sub, "example.com.", false),
             (&sub, "", false),
+            // Userinfo does not move a request to another host.
+            (&exact, "user@api.example.com", true),
+            (&exact, "user:pw@API.example.com:443", true),
+            (&exact, "api.example.com@evil.net", false),
+            (&sub, "u@a.example.com.", true),
         ];
         for (m, authority, want) in rows {
             assert_eq!(m.matches(&at(None, authority, "/")), *want, "{authority}");
@@ -243,6 +271,45 @@ mod tests {
         assert!(!m.matches(&at(Some("admin"), "x", "/public/")));
         assert!(!m.matches(&at(Some("other"), "x", "/admin/users")));
         assert!(!m.matches(&at(None, "x", "/admin/users")));
+    }
+
+    /// A rule that only adds protection resolves ambiguity toward itself; one that takes
+    /// protection away never matches an ambiguous path. (authority, path, protective
+    /// rule matches, relaxing rule matches)
+    #[test]
+    fn ambiguity_resolves_toward_protection() {
+        let mut protective = rule(r#"{"host": "api.example.com", "path_prefix": "/account/"}"#);
+        protective.protective = true;
+        let relaxing = rule(r#"{"host": "api.example.com", "path_prefix": "/account/"}"#);
+        let rows: &[(&str, &str, bool, bool)] = &[
+            ("api.example.com", "/account/transfer", true, true),
+            ("api.example.com", "/account;jsessionid=x/transfer", true, false),
+            ("api.example.com", "/ACCOUNT/transfer", true, false),
+            ("api.example.com", "/Account/transfer", true, false),
+            ("api.example.com", "/%61ccount/transfer", true, false),
+            ("api.example.com", "/public/..;/account/transfer", true, false),
+            ("api.example.com", "/public/%2e%2e/account/transfer", true, false),
+            ("api.example.com", "/account%2ftransfer", true, false),
+            ("api.example.com", "//account/transfer", true, false),
+            ("api.example.com", "/account/../public", false, false),
+            ("api.example.com", "/public/transfer", false, false),
+            ("api.example.com", "/accounts/transfer", false, false),
+            ("api.example.com..", "/account/transfer", true, false),
+            ("user@api.example.com", "/account/transfer", true, true),
+            ("evil.example.com", "/ACCOUNT/transfer", false, false),
+        ];
+        for (authority, path, p, r) in rows {
+            assert_eq!(
+                protective.matches(&at(None, authority, path)),
+                *p,
+                "protective {authority} {path}"
+            );
+            assert_eq!(
+                relaxing.matches(&at(None, authority, path)),
+                *r,
+                "relaxing {authority} {path}"
+            );
+        }
     }
 
     #[test]

@@ -56,6 +56,11 @@ impl AllowHeaders {
             if count > MAX_NAMES {
                 return Err(format!("more than {MAX_NAMES} access-control-request-headers names"));
             }
+            // Echoed, a literal `*` would read as the wildcard (every name, on a request
+            // without credentials); no browser header is named `*`.
+            if name == b"*" {
+                return Err("access-control-request-headers names \"*\", never echoed".into());
+            }
             if !is_token(name) || !self.allows(name) {
                 return Err(format!(
                     "header not allowed: {}",
@@ -166,6 +171,25 @@ mod tests {
                 &["x-foo, Authorization"],
                 Ok(Some("x-foo, authorization".into())),
             ),
+            (
+                "any: a literal * is never echoed",
+                &any,
+                &["*"],
+                Err("access-control-request-headers names \"*\", never echoed".into()),
+            ),
+            (
+                "any: nor among other names",
+                &any,
+                &["x-foo, *", "x-bar"],
+                Err("access-control-request-headers names \"*\", never echoed".into()),
+            ),
+            (
+                "list: * is not a listed name",
+                &list,
+                &["*"],
+                Err("access-control-request-headers names \"*\", never echoed".into()),
+            ),
+            ("any: *-like names are names", &any, &["x-*"], Ok(Some("x-*".into()))),
             (
                 "any + authorization",
                 &any_auth,

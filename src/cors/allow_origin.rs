@@ -38,13 +38,28 @@ impl AllowOrigin {
         self.regexes.push(re);
     }
 
-    /// Whether nothing at all is allowed (a route that refuses every cross-origin request).
-    /// Whether any origin at all gets through: `*`, or a regex that matches made-up
-    /// origins no allowlist names. Computed at load (see `CorsPolicy::allows_any_origin`).
-    pub fn admits_anyone(&self) -> bool {
-        self.any || self.regexes.iter().any(|r| r.unvetted_match().is_some())
+    /// Whether `origin` is one the operator named (docs/origin-trust.md): an exact
+    /// origin, a `*.domain` or `host:*` pattern, or a regex whose structure confines it
+    /// to domains they wrote. Not `*`, `null`, nor a regex that admits others: those
+    /// say who may read, not whom to trust with the user's cookies (CSRF, WebSocket).
+    pub fn vouches(&self, origin: &[u8]) -> bool {
+        if origin.len() > MAX_ORIGIN_LEN || !writable(origin) || origin == b"null" {
+            return false;
+        }
+        self.exact.binary_search_by(|e| e.as_bytes().cmp(origin)).is_ok()
+            || split(origin).is_some_and(|parts| self.patterns.iter().any(|p| p.matches(&parts)))
+            || self
+                .regexes
+                .iter()
+                .any(|r| r.unconfined().is_none() && r.matches(origin))
     }
 
+    /// Whether [`Self::vouches`] is false for every origin.
+    pub fn vouches_for_no_one(&self) -> bool {
+        self.exact.is_empty() && self.patterns.is_empty() && self.regexes.iter().all(|r| r.unconfined().is_some())
+    }
+
+    /// Whether nothing at all is allowed (a route that refuses every cross-origin request).
     pub fn is_empty(&self) -> bool {
         !self.any && !self.null && self.exact.is_empty() && self.patterns.is_empty() && self.regexes.is_empty()
     }
@@ -207,6 +222,85 @@ mod tests {
         for (name, entries, regexes, origin, want) in rows {
             assert_eq!(allow(entries, regexes).matches(origin), *want, "{name}");
         }
+    }
+
+    #[test]
+    fn vouching_table() {
+        // (entries, regexes, origin, allowed, vouched for)
+        type Row<'a> = (&'a [&'a str], &'a [&'a str], &'a [u8], bool, bool);
+        let rows: &[Row] = &[
+            (
+                &["https://app.example.com"],
+                &[],
+                b"https://app.example.com",
+                true,
+                true,
+            ),
+            (&["*"], &[], b"https://evil.example.net", true, false),
+            (
+                &["*", "https://app.example.com"],
+                &[],
+                b"https://app.example.com",
+                true,
+                true,
+            ),
+            (
+                &["*", "https://app.example.com"],
+                &[],
+                b"https://evil.example.net",
+                true,
+                false,
+            ),
+            (&["null"], &[], b"null", true, false),
+            (&["https://*.example.com"], &[], b"https://a.example.com", true, true),
+            (&["http://localhost:*"], &[], b"http://localhost:5173", true, true),
+            (
+                &[],
+                &[r"https://[a-z]+\.example\.com"],
+                b"https://a.example.com",
+                true,
+                true,
+            ),
+            (
+                &[],
+                &[r"https://.*.example.com"],
+                b"https://evil-example.com",
+                true,
+                false,
+            ),
+            (&[], &[r"https://.*.example.com"], b"https://a.example.com", true, false),
+            (
+                &[],
+                &[r"https://[a-z]+\.vercel\.app"],
+                b"https://evil.vercel.app",
+                true,
+                false,
+            ),
+            (
+                &[],
+                &[r"https?://[a-z0-9.]+(:[0-9]+)?"],
+                b"https://attacker.com",
+                true,
+                false,
+            ),
+            // "null" is allowed only when listed, never through a regex.
+            (&[], &[r"null|https://a\.example\.com"], b"null", false, false),
+            (
+                &["https://app.example.com"],
+                &[],
+                b"https://evil.example.net",
+                false,
+                false,
+            ),
+        ];
+        for (entries, regexes, origin, allowed, vouched) in rows {
+            let a = allow(entries, regexes);
+            let o = String::from_utf8_lossy(origin);
+            assert_eq!(a.matches(origin), *allowed, "{entries:?} {regexes:?} {o}");
+            assert_eq!(a.vouches(origin), *vouched, "{entries:?} {regexes:?} {o}");
+        }
+        assert!(allow(&["*", "null"], &[r"https://.*"]).vouches_for_no_one());
+        assert!(!allow(&["*"], &[r"https://[a-z]+\.example\.com"]).vouches_for_no_one());
     }
 
     #[test]

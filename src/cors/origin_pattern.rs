@@ -5,6 +5,7 @@
 //! permissive parser is how peers ended up matching `evil-example.com`.
 
 use crate::http::origin::{is_dns_name, is_ipv6_literal, is_port, is_scheme, OriginParts};
+use crate::http::public_suffix;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
@@ -38,45 +39,6 @@ enum PortPattern {
     /// `:*`: any port, or none (the scheme's default port is a port too).
     Any,
 }
-
-/// Domains one must never put a wildcard in front of: anyone can have a host there.
-/// Single labels (`com`, `dev`) are refused too; this list adds common two-level
-/// public suffixes and shared hosting domains (not the whole Public Suffix List).
-const SHARED_SUFFIXES: &[&str] = &[
-    "co.uk",
-    "org.uk",
-    "ac.uk",
-    "gov.uk",
-    "com.au",
-    "net.au",
-    "org.au",
-    "co.jp",
-    "co.nz",
-    "co.in",
-    "co.kr",
-    "co.za",
-    "com.br",
-    "com.cn",
-    "com.mx",
-    "com.tr",
-    "github.io",
-    "gitlab.io",
-    "herokuapp.com",
-    "vercel.app",
-    "netlify.app",
-    "pages.dev",
-    "workers.dev",
-    "web.app",
-    "firebaseapp.com",
-    "appspot.com",
-    "azurewebsites.net",
-    "cloudfront.net",
-    "amazonaws.com",
-    "onrender.com",
-    "fly.dev",
-    "ngrok.io",
-    "ngrok-free.app",
-];
 
 const WILDCARD_LABEL: &str = "a wildcard must be a whole leading label, as in \"https://*.example.com\"";
 
@@ -200,10 +162,11 @@ fn parse_host(host: &str) -> Result<HostPattern, String> {
         if domain.split('.').all(|l| l.bytes().all(|b| b.is_ascii_digit())) {
             return Err("a wildcard pattern needs a domain name, not an IP address".into());
         }
-        if (!domain.contains('.') && domain != "localhost") || SHARED_SUFFIXES.contains(&domain) {
+        if let Some(entry) = shared_suffix(domain) {
             return Err(format!(
-                "\"*.{domain}\" would match sites anyone can register; put the wildcard in front of \
-                 your own domain, as in \"https://*.example.com\""
+                "\"*.{domain}\" would match sites anyone can register ({}); put the wildcard in front of \
+                 your own domain, as in \"https://*.example.com\" or \"https://*.yourname.{domain}\"",
+                entry
             ));
         }
         return Ok(HostPattern::Subdomains(format!(".{domain}")));
@@ -213,6 +176,38 @@ fn parse_host(host: &str) -> Result<HostPattern, String> {
     }
     check_host(host)?;
     Ok(HostPattern::Exact(host.to_string()))
+}
+
+/// The Public Suffix List entry that lets others register names under `domain`
+/// (docs/origin-trust.md); `localhost` is loopback (RFC 6761), nobody else's.
+pub fn shared_suffix_entry(domain: &str) -> Option<String> {
+    shared_entry(domain).map(|e| e.rule)
+}
+
+fn shared_entry(domain: &str) -> Option<public_suffix::Entry> {
+    if domain.strip_suffix('.').unwrap_or(domain) == "localhost" {
+        return None;
+    }
+    public_suffix::shared(domain)
+}
+
+/// Why others can register names under `domain`, for a message.
+fn shared_suffix(domain: &str) -> Option<String> {
+    let entry = shared_entry(domain)?;
+    let section = if entry.private { "private" } else { "ICANN" };
+    Some(if entry.rule == "*" {
+        format!("{domain:?} is a top-level domain")
+    } else if entry.rule == domain || entry.rule.strip_prefix("*.").is_some_and(|p| domain.ends_with(p)) {
+        format!(
+            "{domain:?} is on the Public Suffix List, {section} section, entry {:?}",
+            entry.rule
+        )
+    } else {
+        format!(
+            "the Public Suffix List has {:?} under {domain:?} ({section} section)",
+            entry.rule
+        )
+    })
 }
 
 fn check_host(host: &str) -> Result<(), String> {
@@ -363,6 +358,50 @@ mod tests {
                 Err(msg) => assert!(msg.contains(want), "{entry:?}: {msg}"),
             }
         }
+    }
+
+    /// `*.X` against the Public Suffix List: refused when others can register names
+    /// under X (the message names the entry), fine one label deeper; exact origins on
+    /// public-suffix hosts are always fine.
+    #[test]
+    fn wildcards_on_public_suffixes_table() {
+        // (entry, None = loads, Some(the list entry the refusal names))
+        let rows: &[(&str, Option<&str>)] = &[
+            ("https://*.s3.amazonaws.com", Some("entry \"s3.amazonaws.com\"")),
+            (
+                "https://*.blob.core.windows.net",
+                Some("entry \"blob.core.windows.net\""),
+            ),
+            ("https://*.run.app", Some("\"*.run.app\"")),
+            ("https://*.blogspot.com", Some("entry \"blogspot.com\"")),
+            ("https://*.r2.dev", Some("entry \"r2.dev\"")),
+            ("https://*.co.il", Some("ICANN section, entry \"co.il\"")),
+            ("https://*.com.sg", Some("entry \"com.sg\"")),
+            ("https://*.github.io", Some("private section, entry \"github.io\"")),
+            ("https://*.vercel.app", Some("entry \"vercel.app\"")),
+            ("https://*.co.uk", Some("entry \"co.uk\"")),
+            ("https://*.amazonaws.com", Some("under \"amazonaws.com\"")),
+            ("https://*.com", Some("ICANN section, entry \"com\"")),
+            ("https://*.internal", Some("\"internal\" is a top-level domain")),
+            ("https://*.mybucket.s3.amazonaws.com", None),
+            ("https://*.myapp.vercel.app", None),
+            ("https://*.example.co.uk", None),
+            ("https://*.example.com", None),
+            ("http://*.localhost:*", None),
+            ("https://myapp.vercel.app", None),
+            ("https://mybucket.s3.amazonaws.com", None),
+            ("https://github.io", None),
+            ("https://co.uk", None),
+        ];
+        let mut failures = Vec::new();
+        for (entry, want) in rows {
+            match (Entry::parse(entry), want) {
+                (Ok(_), None) => {}
+                (Err(e), Some(w)) if e.contains(w) && e.contains("would match sites anyone can register") => {}
+                (got, _) => failures.push(format!("{entry}: {got:?}")),
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
     #[test]

@@ -2,30 +2,17 @@
 //! Origin. Users forget anchors (`example\.com$` accepts `evil-example.com`, an
 //! unanchored one accepts `https://example.com.evil`), so we add them ourselves.
 
+use super::origin_pattern::shared_suffix_entry;
+use crate::http::regex_confinement::{analyse, Confinement, Unconfined};
 use regex_lite::{Regex, RegexBuilder};
 
+/// A compiled regex and what its structure shows about the hosts it admits
+/// (docs/origin-trust.md): confined to domains the operator named, or not, and why.
 #[derive(Debug, Clone)]
-pub struct OriginRegex(Regex, bool);
-
-/// Origins nobody vetted: a host no operator owns (`.invalid` never resolves, RFC
-/// 6761) with and without ports, the same name under common public suffixes (a regex
-/// that accepts any `.com` host accepts the attacker's), and the opaque origin.
-const PROBES: &[&str] = &[
-    "https://edge-shield-probe.invalid",
-    "http://edge-shield-probe.invalid",
-    "http://edge-shield-probe.invalid:8080",
-    "https://edge-shield-probe.invalid:8443",
-    "https://a.b.edge-shield-probe.invalid",
-    "https://edge-shield-probe.com",
-    "http://edge-shield-probe.com",
-    "https://edge-shield-probe.net",
-    "https://edge-shield-probe.org",
-    "https://edge-shield-probe.io",
-    "https://edge-shield-probe.dev",
-    "https://edge-shield-probe.app",
-    "https://edge-shield-probe.co.uk",
-    "null",
-];
+pub struct OriginRegex {
+    re: Regex,
+    confinement: Result<Confinement, Unconfined>,
+}
 
 /// Bounds the compiled size of a hostile or careless configuration.
 const SIZE_LIMIT: usize = 1 << 20;
@@ -42,38 +29,24 @@ impl OriginRegex {
             .build()
             .map_err(|e| format!("not a valid regex: {}", one_line(&e.to_string())))?;
         // A group keeps alternations inside the anchors: `a|b` must not become `^a|b$`.
-        RegexBuilder::new(&format!("^(?:{source})$"))
+        let re = RegexBuilder::new(&format!("^(?:{source})$"))
             .size_limit(SIZE_LIMIT)
             .build()
-            .map(|re| OriginRegex(re, open_ended(source)))
-            .map_err(|e| format!("not a valid regex: {}", one_line(&e.to_string())))
+            .map_err(|e| format!("not a valid regex: {}", one_line(&e.to_string())))?;
+        let confinement = analyse(source, &shared_suffix_entry);
+        Ok(OriginRegex { re, confinement })
     }
 
     /// Request Origins that are not UTF-8 never match (no browser sends one).
     pub fn matches(&self, origin: &[u8]) -> bool {
-        std::str::from_utf8(origin).is_ok_and(|o| self.0.is_match(o))
+        std::str::from_utf8(origin).is_ok_and(|o| self.re.is_match(o))
     }
 
-    /// What the regex accepts that the operator cannot mean (e.g. for `.*`,
-    /// `https://.*\.com`, `https://app\.example\.com.*`), said for an error message.
-    pub fn unvetted_match(&self) -> Option<String> {
-        if let Some(probe) = PROBES.iter().find(|p| self.matches(p.as_bytes())) {
-            return Some(format!("{probe:?}"));
-        }
-        self.1.then(|| {
-            "every origin that extends one of yours, such as \"https://app.example.com.evil.net\" \
-             (it ends in \".*\" or \".+\")"
-                .to_string()
-        })
+    /// Why the regex is not confined to hosts under domains the operator named (with
+    /// an origin it admits), or `None` when it is.
+    pub fn unconfined(&self) -> Option<&Unconfined> {
+        self.confinement.as_ref().err()
     }
-}
-
-/// Whether a regex ends in an unescaped `.*` or `.+` (before any closing `)` or `$`):
-/// then whatever follows the operator's own host matches too — the mistake behind
-/// Kong #3832 (`http://my-site.com.evil` passed).
-fn open_ended(source: &str) -> bool {
-    let s = source.trim_end_matches([')', '$']);
-    (s.ends_with(".*") || s.ends_with(".+")) && !s[..s.len() - 2].ends_with('\\')
 }
 
 /// regex-lite's messages span lines (the pattern, a caret, the reason); a log line must not.
@@ -143,30 +116,32 @@ mod tests {
     }
 
     #[test]
-    fn recognizes_regexes_that_match_unvetted_origins() {
-        for broad in [
-            ".*",
-            ".+",
-            "https?://.*",
-            "https://.*",
-            "http://.*:[0-9]+",
-            "[a-z]+://[^/]+",
-            "null|https://a\\.example\\.com",
-        ] {
-            assert!(
-                OriginRegex::compile(broad).unwrap().unvetted_match().is_some(),
-                "{broad}"
-            );
-        }
-        for narrow in [
-            r"https://.*\.example\.com",
-            r"https://pr-[0-9]+\.preview\.example\.dev",
-            r"http://localhost:[0-9]+",
-        ] {
-            assert!(
-                OriginRegex::compile(narrow).unwrap().unvetted_match().is_none(),
-                "{narrow}"
-            );
+    fn confinement_is_judged_with_the_public_suffix_list() {
+        // (regex, confined); the analyser's own tables are in regex_confinement.rs.
+        let rows: &[(&str, bool)] = &[
+            (r"^https://(app|admin)\.example\.com$", true),
+            (r"^https://pr-[0-9]+\.preview\.example\.dev$", true),
+            (r"^https://[a-z0-9-]+\.example\.com$", true),
+            (r"https://api\.example\.com(:8443)?", true),
+            (r"https://[a-z0-9-]+\.mybucket\.s3\.amazonaws\.com", true),
+            (r"http://[a-z]+\.localhost:3000", true),
+            (r"https://myapp\.vercel\.app", true),
+            (r"https?://[a-z0-9.]+(:[0-9]+)?", false),
+            (r"https://.*.example.com", false),
+            (r"https://[a-z0-9-]+\.vercel\.app", false),
+            (r"https://[a-z0-9-]+\.s3\.amazonaws\.com", false),
+            (r"https://[a-z0-9-]+\.blob\.core\.windows\.net", false),
+            (r"https://[a-z0-9-]+\.run\.app", false),
+            (r"https://[a-z0-9-]+\.blogspot\.com", false),
+            (r"https://[a-z0-9-]+\.r2\.dev", false),
+            (r"https://[a-z0-9-]+\.co\.il", false),
+            (r"https://[a-z0-9-]+\.com\.sg", false),
+            (r"https://[a-z0-9-]+\.amazonaws\.com", false),
+            (r"null|https://a\.example\.com", false),
+        ];
+        for (re, confined) in rows {
+            let r = OriginRegex::compile(re).unwrap();
+            assert_eq!(r.unconfined().is_none(), *confined, "{re}: {:?}", r.unconfined());
         }
     }
 }

@@ -26,8 +26,9 @@ pub struct CorsPolicy {
     pub(super) private_network: bool,
     pub(super) preflight_status: u32,
     pub(super) preflight_vary: String,
-    /// `*`, or a catch-all regex (without credentials): see `allows_any_origin`.
-    anyone: bool,
+    /// Per regex not confined to domains the operator named: where, and why (for the
+    /// warning on a route whose CSRF or WebSocket check would otherwise rely on it).
+    unconfined: Vec<String>,
 }
 
 /// What development mode allows on top of the configuration (README.md, "Modes").
@@ -61,6 +62,15 @@ impl CorsPolicy {
                      access; list real origins, or set allow_credentials to false",
                 ));
             }
+            if entry == Entry::Null && raw.allow_private_network {
+                return Err(ConfigError::at_str(
+                    at,
+                    value,
+                    "\"null\" cannot be combined with allow_private_network: true: any website can send \
+                     Origin: null (from a sandboxed iframe), so every site could reach this private-network \
+                     service; list real origins, or set allow_private_network to false",
+                ));
+            }
             if entry == Entry::Any && raw.allow_private_network {
                 return Err(ConfigError::at_str(
                     at,
@@ -79,11 +89,12 @@ impl CorsPolicy {
             origins.add(entry);
         }
         let regexes_path = join(path, "allowed_origin_regexes");
+        let mut unconfined = Vec::new();
         for (i, source) in raw.allowed_origin_regexes.iter().enumerate() {
             let at = index(&regexes_path, i);
             let re = OriginRegex::compile(source).map_err(|m| ConfigError::at_str(&at, source, m))?;
-            // A regex that admits origins nobody vetted is as broad as "*": refused where
-            // "*" is (credentials, private network), see `admits_anyone` for the rest.
+            // A regex whose structure does not confine it to domains the operator named
+            // admits origins nobody vetted: refused where "*" is (docs/origin-trust.md).
             let broad_option = if credentials {
                 Some("allow_credentials")
             } else if raw.allow_private_network {
@@ -91,15 +102,15 @@ impl CorsPolicy {
             } else {
                 None
             };
-            if let (Some(option), Some(what)) = (broad_option, re.unvetted_match()) {
-                return Err(ConfigError::at_str(
-                    at,
-                    source,
-                    format!(
-                        "with {option}: true a regex must match only your own origins, and this one matches \
-                         {what}; name your domains, as in \"https://[a-z0-9-]+\\\\.example\\\\.com\""
-                    ),
-                ));
+            if let Some(why) = re.unconfined() {
+                if let Some(option) = broad_option {
+                    return Err(ConfigError::at_str(
+                        at,
+                        source,
+                        format!("with {option}: true a regex must admit only hosts under domains you name: {why}"),
+                    ));
+                }
+                unconfined.push(format!("{at}: {}: {why}", quote(source)));
             }
             if production && source.trim_start_matches('^').starts_with("http://") {
                 warnings.push(format!(
@@ -138,7 +149,7 @@ impl CorsPolicy {
         };
         let preflight_vary = vary::preflight(!origins.any, raw.allow_private_network);
         Ok(CorsPolicy {
-            anyone: origins.admits_anyone(),
+            unconfined,
             enforce: raw.enforce,
             origins,
             methods,
@@ -158,11 +169,20 @@ impl CorsPolicy {
         self.origins.matches(origin)
     }
 
-    /// Whether every origin is allowed (`*`, or a regex that matches any origin). Such a
-    /// policy says anyone may read; the CSRF and WebSocket checks do not take it as
-    /// vouching for a particular origin.
-    pub fn allows_any_origin(&self) -> bool {
-        self.anyone
+    /// Whether this policy vouches for `origin` in the CSRF and WebSocket checks: only
+    /// where its structure shows the operator named it (see `AllowOrigin::vouches`).
+    pub fn vouches_for(&self, origin: &[u8]) -> bool {
+        self.origins.vouches(origin)
+    }
+
+    /// Whether it vouches for no origin at all (`*`, `null`, unconfined regexes only).
+    pub fn vouches_for_no_one(&self) -> bool {
+        self.origins.vouches_for_no_one()
+    }
+
+    /// Where and why each regex that vouches for no one is not confined.
+    pub fn unconfined_regexes(&self) -> &[String] {
+        &self.unconfined
     }
 
     /// A pure `*` policy (credentials are refused with `*`): every response carries
@@ -186,10 +206,13 @@ mod tests {
     use crate::config::parse;
 
     #[test]
-    fn allows_any_origin_is_decided_at_load() {
+    fn vouching_is_decided_at_load() {
+        // (cors, vouches for no one)
         let rows: &[(&str, bool)] = &[
             (r#"{"allowed_origins": ["*"]}"#, true),
+            (r#"{"allowed_origins": ["*", "null"]}"#, true),
             (r#"{"allowed_origin_regexes": ["https://.*"]}"#, true),
+            (r#"{"allowed_origin_regexes": ["https://[a-z]+\\.vercel\\.app"]}"#, true),
             (
                 r#"{"allowed_origins": ["https://app.example.com", "https://*.example.com"]}"#,
                 false,
@@ -198,56 +221,148 @@ mod tests {
                 r#"{"allowed_origin_regexes": ["https://[a-z]+\\.example\\.com"]}"#,
                 false,
             ),
+            (
+                r#"{"allowed_origins": ["*"], "allowed_origin_regexes": ["https://(a|b)\\.example\\.com"]}"#,
+                false,
+            ),
         ];
         for (cors, want) in rows {
             let (policy, _) = compile("production", cors);
-            assert_eq!(policy.unwrap().allows_any_origin(), *want, "{cors}");
+            assert_eq!(policy.unwrap().vouches_for_no_one(), *want, "{cors}");
         }
     }
 
+    /// Regexes where trust is at stake (credentials, private network): dangerous ones
+    /// refused with the path, the value, an origin they admit and the fix; safe near
+    /// misses load. (cors, None = loads, Some(words the message has))
     #[test]
-    fn broad_regexes_are_refused_where_star_is() {
-        let refused: &[(&str, &str)] = &[
+    fn regexes_with_credentials_or_private_network_table() {
+        type Row<'a> = (&'a str, Option<&'a [&'a str]>);
+        let rows: &[Row] = &[
             (
-                r#"{"allowed_origin_regexes": ["http://[^:/]+"], "allow_credentials": true}"#,
-                "http://edge-shield-probe.invalid",
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https?://[a-z0-9.]+(:[0-9]+)?"]}"#,
+                Some(&[
+                    "cors.allowed_origin_regexes[0]: \"https?://[a-z0-9.]+(:[0-9]+)?\": with allow_credentials: true",
+                    "it admits \"http://a.evil.net\"",
+                    "end the regex with the host",
+                ]),
             ),
             (
-                r#"{"allowed_origin_regexes": ["https://.*\\.com"], "allow_credentials": true}"#,
-                "https://edge-shield-probe.com",
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https://.*.example.com"]}"#,
+                Some(&[
+                    "unescaped",
+                    "it admits \"https://evil-example.com\"",
+                    "escape it as \"\\.\"",
+                ]),
             ),
             (
-                r#"{"allowed_origin_regexes": ["https://.+:[0-9]+"], "allow_credentials": true}"#,
-                ":8443",
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https://app\\.example\\.com.*?"]}"#,
+                Some(&["it admits \"https://app.example.com.evil.net\""]),
             ),
             (
-                r#"{"allowed_origin_regexes": ["https://app\\.example\\.com.*"], "allow_credentials": true}"#,
-                "every origin that extends one of yours",
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https://app\\.example\\.com(.*)?"]}"#,
+                Some(&["it admits \"https://app.example.com.evil.net\""]),
             ),
             (
-                r#"{"allowed_origin_regexes": ["(https://app\\.example\\.com.+)$"], "allow_credentials": true}"#,
-                "every origin that extends one of yours",
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https://app\\.example\\.com.{0,64}"]}"#,
+                Some(&["it admits \"https://app.example.com.evil.net\""]),
             ),
             (
-                r#"{"allowed_origin_regexes": [".*"], "allow_private_network": true}"#,
-                "with allow_private_network: true",
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https://app\\.example\\.com[^/]*"]}"#,
+                Some(&["it admits \"https://app.example.com.evil.net\""]),
             ),
             (
-                r#"{"allowed_origins": ["null"], "allow_credentials": true}"#,
-                "\"null\" cannot be combined with allow_credentials",
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https://app\\.example\\.com\\S*"]}"#,
+                Some(&["it admits \"https://app.example.com.evil.net\""]),
+            ),
+            (
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https?://app\\.example\\.com"]}"#,
+                Some(&["optional scheme part", "\"http://app.example.com\""]),
+            ),
+            (
+                r#"{"allow_private_network": true, "allowed_origin_regexes": [".*"]}"#,
+                Some(&["with allow_private_network: true", "\"null\""]),
+            ),
+            (
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https://[a-z0-9-]+\\.vercel\\.app"]}"#,
+                Some(&[
+                    "Public Suffix List entry \"vercel.app\"",
+                    "it admits \"https://evil.vercel.app\"",
+                ]),
+            ),
+            (
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["(?=x)"]}"#,
+                Some(&["not a valid regex"]),
             ),
             (
                 r#"{"allowed_origin_regexes": ["https://a\\.example\\.com)|(https://b\\.example\\.com"]}"#,
-                "not a valid regex",
+                Some(&["not a valid regex"]),
+            ),
+            (
+                r#"{"allowed_origins": ["null"], "allow_credentials": true}"#,
+                Some(&["\"null\" cannot be combined with allow_credentials"]),
+            ),
+            (
+                r#"{"allowed_origins": ["null"], "allow_private_network": true}"#,
+                Some(&["cors.allowed_origins[0]: \"null\": \"null\" cannot be combined with allow_private_network"]),
+            ),
+            // Safe near misses.
+            (
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["^https://(app|admin)\\.example\\.com$"]}"#,
+                None,
+            ),
+            (
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["^https://pr-[0-9]+\\.preview\\.example\\.dev$"]}"#,
+                None,
+            ),
+            (
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["^https://[a-z0-9-]+\\.example\\.com$"]}"#,
+                None,
+            ),
+            (
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https://api\\.example\\.com(:8443)?"]}"#,
+                None,
+            ),
+            (
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https://app\\.example\\.com(:[0-9]+)?"]}"#,
+                None,
+            ),
+            (
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https://[a-z]+\\.mybucket\\.s3\\.amazonaws\\.com"]}"#,
+                None,
+            ),
+            (
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https://myapp\\.vercel\\.app"]}"#,
+                None,
+            ),
+            (
+                r#"{"allow_private_network": true, "allowed_origin_regexes": ["https://[^.]+\\.corp\\.example\\.com"]}"#,
+                None,
+            ),
+            (
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["(?i)^https://APP\\.example\\.com$"]}"#,
+                None,
+            ),
+            (
+                r#"{"allow_credentials": true, "allowed_origin_regexes": ["https://([a-z0-9-]+\\.)*example\\.co\\.uk"]}"#,
+                None,
+            ),
+            // Without credentials or private network, a broad regex is a public policy: it loads.
+            (r#"{"allowed_origin_regexes": ["https://.*"]}"#, None),
+            (
+                r#"{"allowed_origin_regexes": ["https://[a-z0-9-]+\\.vercel\\.app"]}"#,
+                None,
             ),
         ];
-        for (cors, want) in refused {
-            let (policy, _) = compile("production", cors);
-            let e = policy.err().unwrap_or_else(|| panic!("accepted: {cors}"));
-            assert!(e.contains(want), "{cors}: {e}");
+        let mut failures = Vec::new();
+        for (cors, want) in rows {
+            match (compile("production", cors).0, want) {
+                (Ok(_), None) => {}
+                (Err(e), Some(words)) if words.iter().all(|w| e.contains(w)) => {}
+                (got, _) => failures.push(format!("{cors}: {:?}", got.map(|_| "loaded"))),
+            }
         }
-        let fine = r#"{"allowed_origin_regexes": ["https://pr-[0-9]+\\.preview\\.example\\.dev", "https://app\\.example\\.com(:[0-9]+)?"], "allow_credentials": true}"#;
-        assert!(compile("production", fine).0.is_ok());
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
         let (_, warnings) = compile(
             "production",
             r#"{"allowed_origin_regexes": ["^http://[a-z]+\\.example\\.com"]}"#,
@@ -304,7 +419,7 @@ mod tests {
             ),
             (
                 r#"{"allowed_origin_regexes": ["https://.*"], "allow_credentials": true}"#,
-                "edge-shield: cors.allowed_origin_regexes[0]: \"https://.*\": with allow_credentials: true a regex must match only your own origins, and this one matches \"https://edge-shield-probe.invalid\"",
+                "edge-shield: cors.allowed_origin_regexes[0]: \"https://.*\": with allow_credentials: true a regex must admit only hosts under domains you name: something other than a port may follow your host: it admits \"https://attacker.com\"",
             ),
             (
                 r#"{"allowed_origin_regexes": ["(.*"]}"#,

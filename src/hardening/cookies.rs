@@ -71,7 +71,9 @@ impl CookiePolicy {
         }
         let cookie = set_cookie::parse(line);
         let same_site = cookie.same_site.unwrap_or(self.same_site);
-        let wants_secure = self.secure || same_site == SameSite::None || has_secure_prefix(cookie.name);
+        // What browsers drop without Secure gets it in every mode (development included).
+        let wants_secure =
+            self.secure || same_site == SameSite::None || cookie.partitioned || has_secure_prefix(cookie.name);
         let exempt = self.exempt.iter().any(|n| n.as_bytes() == cookie.name);
         let mut add: Vec<&str> = Vec::with_capacity(3);
         if wants_secure && !cookie.secure {
@@ -280,6 +282,25 @@ mod tests {
                 Mode::Development,
                 b"__Secure-sid=1",
                 b"__Secure-sid=1; Secure; HttpOnly; SameSite=Lax",
+            ),
+            // Partitioned (CHIPS) cookies are rejected without Secure, whatever the mode.
+            (
+                "{}",
+                Mode::Development,
+                b"sid=1; Partitioned",
+                b"sid=1; Partitioned; Secure; HttpOnly; SameSite=Lax",
+            ),
+            (
+                r#"{"secure": false}"#,
+                Mode::Production,
+                b"sid=1; SameSite=None; partitioned",
+                b"sid=1; SameSite=None; partitioned; Secure; HttpOnly",
+            ),
+            (
+                "{}",
+                Mode::Development,
+                b"sid=1; Partitioned; Secure",
+                b"sid=1; Partitioned; Secure; HttpOnly; SameSite=Lax",
             ),
         ];
         for (json, mode, line, want) in rows {

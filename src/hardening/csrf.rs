@@ -46,7 +46,10 @@ impl Compile for CsrfPolicy {
 }
 
 pub fn on_request<'p>(policy: &'p CsrfPolicy, cors: Option<&CorsPolicy>, request: Headers<'_>, out: &mut Outcome<'p>) {
-    gate(out, &REFUSAL, policy.base.enforce, || check(policy, cors, request));
+    let https = out.https;
+    gate(out, &REFUSAL, policy.base.enforce, || {
+        check(policy, cors, request, https)
+    });
 }
 
 /// Safe methods (RFC 9110 §9.2.1) do not change state; the names are case-sensitive,
@@ -55,7 +58,12 @@ fn is_safe(method: &[u8]) -> bool {
     matches!(method, b"GET" | b"HEAD" | b"OPTIONS")
 }
 
-pub fn check<C: OriginAllowlist + ?Sized>(policy: &CsrfPolicy, cors: Option<&C>, request: Headers<'_>) -> Verdict {
+pub fn check<C: OriginAllowlist + ?Sized>(
+    policy: &CsrfPolicy,
+    cors: Option<&C>,
+    request: Headers<'_>,
+    https: bool,
+) -> Verdict {
     if is_safe(request.get(":method").unwrap_or_default()) {
         return Verdict::Pass;
     }
@@ -70,7 +78,7 @@ pub fn check<C: OriginAllowlist + ?Sized>(policy: &CsrfPolicy, cors: Option<&C>,
         Some(SecFetchSite::CrossSite) => Some("cross-site request (Sec-Fetch-Site) from an untrusted origin"),
         None => match request.single("origin") {
             Ok(None) => None,
-            Ok(Some(origin)) if same_host(origin, request.get(":authority").unwrap_or_default()) => None,
+            Ok(Some(origin)) if same_host(origin, request.get(":authority").unwrap_or_default(), https) => None,
             Ok(Some(b"null")) => Some("opaque origin (Origin: null) without Sec-Fetch-Site"),
             Ok(Some(_)) => Some("Origin does not match the host and is not trusted"),
             Err(()) => Some("repeated Origin header"),
@@ -168,7 +176,9 @@ mod tests {
             ("POST", "/webhooks/../transfer", "cross-site", EVIL, false, cross),
             // Without Sec-Fetch-Site (older browsers): the Origin against the host.
             ("POST", "/transfer", "", SITE, false, PASS),
-            ("POST", "/transfer", "", "http://api.example.com", false, PASS),
+            // Same host, but plain http while the request came over https: not the same origin.
+            ("POST", "/transfer", "", "http://api.example.com", false, mismatch),
+            ("POST", "/transfer", "", "https://api.example.com:443", false, PASS),
             ("POST", "/transfer", "", "https://api.example.com:8443", false, mismatch),
             ("POST", "/transfer", "", SIBLING, false, mismatch),
             ("POST", "/transfer", "", EVIL, false, mismatch),
@@ -201,7 +211,7 @@ mod tests {
         for (method, path, site, origin, with_cors, want) in rows {
             let lines = request(method, path, site, origin);
             let c = if *with_cors { Some(&cors) } else { None };
-            let got = match check(&p, c, Headers::new(&lines)) {
+            let got = match check(&p, c, Headers::new(&lines), true) {
                 Verdict::Pass => None,
                 Verdict::Refuse(r) => Some(r),
             };
@@ -212,20 +222,44 @@ mod tests {
         }
     }
 
+    /// Without Sec-Fetch-Site, the Origin must be the request's own origin, scheme
+    /// included: (Origin, arrived over https, passes).
+    #[test]
+    fn same_origin_means_the_scheme_the_request_arrived_with() {
+        let p = policy("{}");
+        let rows: &[(&str, bool, bool)] = &[
+            ("https://api.example.com", true, true),
+            ("https://api.example.com", false, false),
+            ("http://api.example.com", false, true),
+            ("http://api.example.com", true, false),
+            ("http://api.example.com:80", false, true),
+            ("http://api.example.com:443", true, false),
+            ("https://api.example.com:443", true, true),
+            ("https://api.example.com:80", false, false),
+            ("ws://api.example.com", false, false),
+            ("https://www.example.com", true, false),
+        ];
+        for (origin, https, want) in rows {
+            let lines = request("POST", "/transfer", "", origin);
+            let got = check::<Allow>(&p, None, Headers::new(&lines), *https) == Verdict::Pass;
+            assert_eq!(got, *want, "{origin} https={https}");
+        }
+    }
+
     #[test]
     fn repeated_headers() {
         let p = policy("{}");
         let mut lines = request("POST", "/", "", SITE);
         lines.push(("origin".into(), SITE.into()));
         assert_eq!(
-            check::<Allow>(&p, None, Headers::new(&lines)),
+            check::<Allow>(&p, None, Headers::new(&lines), true),
             Verdict::Refuse("repeated Origin header")
         );
         // Two Sec-Fetch-Site lines are not a browser's: judged by the Origin.
         let mut lines = request("POST", "/", "same-origin", EVIL);
         lines.push(("sec-fetch-site".into(), b"same-origin".to_vec()));
         assert_eq!(
-            check::<Allow>(&p, None, Headers::new(&lines)),
+            check::<Allow>(&p, None, Headers::new(&lines), true),
             Verdict::Refuse("Origin does not match the host and is not trusted")
         );
     }
@@ -235,11 +269,11 @@ mod tests {
         let p = policy(r#"{"allow_same_site": false, "trusted_origins": ["https://www.example.com"]}"#);
         let want = Verdict::Refuse("same-site request (Sec-Fetch-Site) from an untrusted origin");
         let lines = request("POST", "/", "same-site", "https://user-content.example.com");
-        assert_eq!(check::<Allow>(&p, None, Headers::new(&lines)), want);
+        assert_eq!(check::<Allow>(&p, None, Headers::new(&lines), true), want);
         let lines = request("POST", "/", "same-site", SIBLING);
-        assert_eq!(check::<Allow>(&p, None, Headers::new(&lines)), Verdict::Pass);
+        assert_eq!(check::<Allow>(&p, None, Headers::new(&lines), true), Verdict::Pass);
         let lines = request("POST", "/", "same-origin", SITE);
-        assert_eq!(check::<Allow>(&p, None, Headers::new(&lines)), Verdict::Pass);
+        assert_eq!(check::<Allow>(&p, None, Headers::new(&lines), true), Verdict::Pass);
     }
 
     #[test]
@@ -247,7 +281,7 @@ mod tests {
         // Hostile bytes in every header: `pipeline_tests::hostile_bytes_never_panic`.
         let p = policy("{}");
         let lines: Vec<Header> = vec![("origin".into(), EVIL.into())];
-        assert_ne!(check::<Allow>(&p, None, Headers::new(&lines)), Verdict::Pass);
+        assert_ne!(check::<Allow>(&p, None, Headers::new(&lines), true), Verdict::Pass);
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct CookieLine<'a> {
     pub name: &'a [u8],
     pub secure: bool,
     pub http_only: bool,
+    /// `Partitioned` (CHIPS): browsers reject it without `Secure`.
+    pub partitioned: bool,
     /// The effective `SameSite`: the last attribute's value, `None` when absent or
     /// unrecognized (browsers then apply their default, which is not a choice).
     pub same_site: Option<SameSite>,
@@ -55,6 +57,7 @@ pub fn parse(line: &[u8]) -> CookieLine<'_> {
         name,
         secure: false,
         http_only: false,
+        partitioned: false,
         same_site: None,
     };
     for attr in parts {
@@ -67,6 +70,8 @@ pub fn parse(line: &[u8]) -> CookieLine<'_> {
             cookie.secure = true;
         } else if key.eq_ignore_ascii_case(b"httponly") {
             cookie.http_only = true;
+        } else if key.eq_ignore_ascii_case(b"partitioned") {
+            cookie.partitioned = true;
         } else if key.eq_ignore_ascii_case(b"samesite") {
             cookie.same_site = SameSite::parse(value);
         }
@@ -166,9 +171,24 @@ mod tests {
                 name,
                 secure: *secure,
                 http_only: *http_only,
+                partitioned: false,
                 same_site: *same_site,
             };
             assert_eq!(got, want, "{}", String::from_utf8_lossy(line));
+        }
+        for (line, partitioned) in [
+            (&b"sid=1; Partitioned"[..], true),
+            (b"sid=1;partitioned ; Secure", true),
+            (b"sid=1; PARTITIONED=x", true),
+            (b"sid=1; Partitionedx", false),
+            (b"partitioned=1", false),
+        ] {
+            assert_eq!(
+                parse(line).partitioned,
+                partitioned,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
         }
     }
 

@@ -8,26 +8,23 @@ use crate::cors::CorsPolicy;
 
 /// An origin allowlist; implemented by the route's CORS policy (and by fakes in tests).
 pub trait OriginAllowlist {
-    fn allows_origin(&self, origin: &[u8]) -> bool;
-    /// Whether every origin is allowed (`*` or a catch-all regex), decided at load.
-    fn allows_any_origin(&self) -> bool;
+    /// Whether the operator named `origin` (docs/origin-trust.md): an exact origin, a
+    /// pattern, or a regex confined to their domains; never `*` or `null`.
+    fn vouches_for(&self, origin: &[u8]) -> bool;
 }
 
 impl OriginAllowlist for CorsPolicy {
-    fn allows_origin(&self, origin: &[u8]) -> bool {
-        CorsPolicy::allows_origin(self, origin)
-    }
-    fn allows_any_origin(&self) -> bool {
-        CorsPolicy::allows_any_origin(self)
+    fn vouches_for(&self, origin: &[u8]) -> bool {
+        CorsPolicy::vouches_for(self, origin)
     }
 }
 
-/// Whether the route's CORS policy vouches for `origin`. A policy that allows any
-/// origin does not: it says anyone may read, not that anyone may send state-changing
-/// requests with the user's cookies, or open a WebSocket in the user's name.
-/// Nor does it vouch for `null`: any page can send it, from a sandboxed iframe.
+/// Whether the route's CORS policy vouches for `origin`. Allowing an origin to read is
+/// not enough: `*` and regexes that admit hosts nobody vetted say who may read, not
+/// whom to trust with state-changing requests carrying the user's cookies, or with a
+/// WebSocket in the user's name. Nor is `null`: any page can send it.
 pub fn cors_vouches<C: OriginAllowlist + ?Sized>(cors: Option<&C>, origin: &[u8]) -> bool {
-    origin != b"null" && cors.is_some_and(|c| !c.allows_any_origin() && c.allows_origin(origin))
+    origin != b"null" && cors.is_some_and(|c| c.vouches_for(origin))
 }
 
 /// What the CSRF and WebSocket checks share: whom they trust, which paths they leave
@@ -77,15 +74,14 @@ impl TrustedOrigins {
 pub mod fake {
     use super::OriginAllowlist;
 
-    /// A CORS policy stand-in: exact origins, or every origin.
+    /// A CORS policy stand-in: exact origins (`*` and `null` vouch for no one).
     pub struct Allow(pub &'static [&'static str]);
 
     impl OriginAllowlist for Allow {
-        fn allows_origin(&self, origin: &[u8]) -> bool {
-            self.0.iter().any(|a| *a == "*" || a.as_bytes() == origin)
-        }
-        fn allows_any_origin(&self) -> bool {
-            self.0.contains(&"*")
+        fn vouches_for(&self, origin: &[u8]) -> bool {
+            self.0
+                .iter()
+                .any(|a| !matches!(*a, "*" | "null") && a.as_bytes() == origin)
         }
     }
 }

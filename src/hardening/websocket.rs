@@ -45,7 +45,10 @@ pub fn on_request<'p>(
     request: Headers<'_>,
     out: &mut Outcome<'p>,
 ) {
-    gate(out, &REFUSAL, policy.base.enforce, || check(policy, cors, request));
+    let https = out.https;
+    gate(out, &REFUSAL, policy.base.enforce, || {
+        check(policy, cors, request, https)
+    });
 }
 
 /// An HTTP/1.1 upgrade to WebSocket (`Upgrade: websocket`, any case, any line, any
@@ -58,7 +61,12 @@ pub fn is_upgrade(request: Headers<'_>) -> bool {
     request.get_all("upgrade").any(|v| list_elements(v).any(websocket)) || request.get_all(":protocol").any(websocket)
 }
 
-pub fn check<C: OriginAllowlist + ?Sized>(policy: &WebsocketPolicy, cors: Option<&C>, request: Headers<'_>) -> Verdict {
+pub fn check<C: OriginAllowlist + ?Sized>(
+    policy: &WebsocketPolicy,
+    cors: Option<&C>,
+    request: Headers<'_>,
+    https: bool,
+) -> Verdict {
     if !is_upgrade(request) || policy.base.exempt.contains(request.get(":path").unwrap_or_default()) {
         return Verdict::Pass;
     }
@@ -66,7 +74,7 @@ pub fn check<C: OriginAllowlist + ?Sized>(policy: &WebsocketPolicy, cors: Option
         Ok(None) => Verdict::Pass,
         Ok(Some(origin)) => {
             let authority = request.get(":authority").unwrap_or_default();
-            if same_host(origin, authority) || policy.base.trusted.allow(cors, origin) {
+            if same_host(origin, authority, https) || policy.base.trusted.allow(cors, origin) {
                 Verdict::Pass
             } else {
                 Verdict::Refuse("origin not allowed")
@@ -115,11 +123,15 @@ mod tests {
         let p = policy(r#"{"trusted_origins": ["https://partner.example.org"], "exempt_paths": ["/public-ws"]}"#);
         let cors = Allow(&["https://app.example.com"]);
         let any = Allow(&["*"]);
-        // (Origin ("" = absent), path, CORS policy, passes)
+        // (Origin ("" = absent), path, CORS policy, passes); the request came over https.
         let rows: &[(&str, &str, Option<&Allow>, bool)] = &[
             ("https://chat.example.com", "/ws", None, true),
             ("https://CHAT.example.com", "/ws", None, true),
-            ("http://chat.example.com", "/ws", None, true),
+            // Same host, but not how the request arrived: a plain-http page (anyone on
+            // the network path can write it) does not speak for the https site.
+            ("http://chat.example.com", "/ws", None, false),
+            ("http://chat.example.com:443", "/ws", None, false),
+            ("https://chat.example.com:443", "/ws", None, true),
             ("https://chat.example.com:8443", "/ws", None, false),
             ("https://evil.example.net", "/ws", None, false),
             ("https://example.com", "/ws", None, false),
@@ -145,8 +157,21 @@ mod tests {
             if !origin.is_empty() {
                 h.push(("origin", origin));
             }
-            let got = check(&p, *cors, Headers::new(&lines(&h))) == Verdict::Pass;
+            let got = check(&p, *cors, Headers::new(&lines(&h)), true) == Verdict::Pass;
             assert_eq!(got, *want, "origin={origin:?} path={path} cors={}", cors.is_some());
+        }
+        // Over plain http, the http origin is the same one and the https one is not.
+        for (origin, want) in [("http://chat.example.com", true), ("https://chat.example.com", false)] {
+            let h = lines(&[
+                ("upgrade", "websocket"),
+                (":authority", "chat.example.com"),
+                ("origin", origin),
+            ]);
+            assert_eq!(
+                check::<Allow>(&p, None, Headers::new(&h), false) == Verdict::Pass,
+                want,
+                "{origin}"
+            );
         }
     }
 
@@ -157,7 +182,7 @@ mod tests {
             (":authority", "chat.example.com"),
             ("origin", "https://evil.example.net"),
         ]);
-        assert_eq!(check::<Allow>(&p, None, Headers::new(&plain)), Verdict::Pass);
+        assert_eq!(check::<Allow>(&p, None, Headers::new(&plain), true), Verdict::Pass);
         let repeated = lines(&[
             ("upgrade", "websocket"),
             (":authority", "chat.example.com"),
@@ -165,7 +190,7 @@ mod tests {
             ("origin", "https://chat.example.com"),
         ]);
         assert_eq!(
-            check::<Allow>(&p, None, Headers::new(&repeated)),
+            check::<Allow>(&p, None, Headers::new(&repeated), true),
             Verdict::Refuse("repeated Origin header")
         );
     }

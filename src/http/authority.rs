@@ -42,11 +42,16 @@ pub fn split_host_port(authority: &[u8]) -> Option<(&[u8], Option<u16>)> {
     Some((host, port))
 }
 
-/// The host name of an `:authority`: without port, and without the trailing dot of a
-/// fully qualified name (`api.example.com.` is the same host to DNS and to browsers, so
-/// it must not escape a rule written for `api.example.com`).
+/// The host name of an `:authority`: without userinfo (`user@api.example.com` is sent
+/// to `api.example.com` by anything that accepts it), without port, and without the
+/// trailing dot of a fully qualified name (`api.example.com.` is the same host to DNS
+/// and to browsers): neither may escape a rule written for `api.example.com`.
 pub fn host_of(authority: &[u8]) -> &[u8] {
-    let host = strip_port(authority);
+    let after_userinfo = match authority.iter().rposition(|&b| b == b'@') {
+        Some(at) => &authority[at + 1..],
+        None => authority,
+    };
+    let host = strip_port(after_userinfo);
     host.strip_suffix(b".").unwrap_or(host)
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP grammar every feature shares, written once: tokens, comma lists, origins,
 //! authorities, forwarded-proto, MIME types, request paths, the header view and the
-//! Proxy-Wasm header-map wire format. A leaf: it knows no feature.
+//! Proxy-Wasm header-map wire format; and what it takes to trust an origin's host: the
+//! Public Suffix List and the hosts an origin regex can admit. A leaf: it knows no feature.
 
 pub mod authority;
 pub mod forwarded;
@@ -10,6 +11,8 @@ pub mod loggable;
 pub mod mime;
 pub mod origin;
 pub mod path;
+pub mod public_suffix;
+pub mod regex_confinement;
 pub mod token;
 pub mod wire;
 

@@ -117,21 +117,21 @@ pub fn default_port(scheme: &[u8]) -> Option<u16> {
     }
 }
 
-/// Whether an `Origin` names the host the request was sent to: its host and port
-/// equal `:authority`'s (the scheme is not compared, since behind a TLS-terminating proxy the request's own scheme is not the page's).
-/// Malformed values and `null` never match.
-pub fn same_host(origin: &[u8], authority: &[u8]) -> bool {
+/// Whether an `Origin` is the origin the request was sent to: its scheme is how the
+/// request arrived (`https`: over TLS, by `:scheme` or the trusted forwarded-proto
+/// header), and its host and port equal `:authority`'s, the port defaulting by that
+/// scheme. `http://chat.example.com` does not vouch for a request that came over
+/// https (docs/origin-trust.md). Malformed values and `null` never match.
+pub fn same_host(origin: &[u8], authority: &[u8], https: bool) -> bool {
     let (Some(o), Some((host, port))) = (parse_origin(origin), split_host_port(authority)) else {
         return false;
     };
-    if !o.host.eq_ignore_ascii_case(host) {
+    let scheme: &[u8] = if https { b"https" } else { b"http" };
+    if !o.scheme.eq_ignore_ascii_case(scheme) || !o.host.eq_ignore_ascii_case(host) {
         return false;
     }
-    let default = default_port(o.scheme);
-    match port {
-        Some(p) => o.port.or(default) == Some(p),
-        None => o.port.is_none() || o.port == default,
-    }
+    let default = default_port(scheme);
+    o.port.or(default) == port.or(default)
 }
 
 #[cfg(test)]
@@ -198,39 +198,46 @@ mod tests {
 
     #[test]
     fn same_host_table() {
-        // (Origin, :authority, same host and port)
-        let rows: &[(&[u8], &[u8], bool)] = &[
-            (b"https://app.example.com", b"app.example.com", true),
-            (b"https://app.example.com", b"APP.Example.com", true),
-            (b"http://app.example.com", b"app.example.com", true),
-            (b"https://app.example.com", b"app.example.com:443", true),
-            (b"http://app.example.com", b"app.example.com:80", true),
-            (b"http://app.example.com", b"app.example.com:443", false),
-            (b"https://app.example.com:8443", b"app.example.com:8443", true),
-            (b"https://app.example.com:8443", b"app.example.com", false),
-            (b"https://app.example.com", b"app.example.com:8443", false),
-            (b"https://evil.example.com", b"app.example.com", false),
-            (b"https://app.example.com.evil.net", b"app.example.com", false),
-            (b"https://example.com", b"app.example.com", false),
-            (b"http://[::1]:8080", b"[::1]:8080", true),
-            (b"http://[::1]", b"[::1]:8080", false),
-            (b"null", b"app.example.com", false),
-            (b"", b"app.example.com", false),
-            (b"https://app.example.com/", b"app.example.com", false),
-            (b"https://user@app.example.com", b"app.example.com", false),
-            (b"https://app.example.com", b"", false),
-            (b"https://app.example.com", b"user@app.example.com", false),
-            (b"https://app.example.com", b"app.example.com:", false),
-            (b"https://app.example.com", b"app.example.com:99999", false),
-            (b"https://\xffapp.example.com", b"\xffapp.example.com", false),
-            (b"https://app.example.com\r\n", b"app.example.com\r\n", false),
-            (b"chrome-extension://abcdef", b"abcdef", true),
+        // (Origin, :authority, arrived over https, same origin)
+        let rows: &[(&[u8], &[u8], bool, bool)] = &[
+            (b"https://app.example.com", b"app.example.com", true, true),
+            (b"https://app.example.com", b"APP.Example.com", true, true),
+            (b"HTTPS://app.example.com", b"app.example.com", true, true),
+            (b"http://app.example.com", b"app.example.com", false, true),
+            (b"https://app.example.com", b"app.example.com:443", true, true),
+            (b"http://app.example.com", b"app.example.com:80", false, true),
+            // The scheme is how the request arrived.
+            (b"http://app.example.com", b"app.example.com", true, false),
+            (b"https://app.example.com", b"app.example.com", false, false),
+            (b"http://chat.example.com", b"chat.example.com:443", true, false),
+            (b"https://app.example.com", b"app.example.com:80", false, false),
+            (b"wss://app.example.com", b"app.example.com", true, false),
+            (b"chrome-extension://abcdef", b"abcdef", true, false),
+            (b"http://app.example.com", b"app.example.com:443", false, false),
+            (b"https://app.example.com:8443", b"app.example.com:8443", true, true),
+            (b"https://app.example.com:8443", b"app.example.com", true, false),
+            (b"https://app.example.com", b"app.example.com:8443", true, false),
+            (b"https://evil.example.com", b"app.example.com", true, false),
+            (b"https://app.example.com.evil.net", b"app.example.com", true, false),
+            (b"https://example.com", b"app.example.com", true, false),
+            (b"http://[::1]:8080", b"[::1]:8080", false, true),
+            (b"http://[::1]", b"[::1]:8080", false, false),
+            (b"null", b"app.example.com", true, false),
+            (b"", b"app.example.com", true, false),
+            (b"https://app.example.com/", b"app.example.com", true, false),
+            (b"https://user@app.example.com", b"app.example.com", true, false),
+            (b"https://app.example.com", b"", true, false),
+            (b"https://app.example.com", b"user@app.example.com", true, false),
+            (b"https://app.example.com", b"app.example.com:", true, false),
+            (b"https://app.example.com", b"app.example.com:99999", true, false),
+            (b"https://\xffapp.example.com", b"\xffapp.example.com", true, false),
+            (b"https://app.example.com\r\n", b"app.example.com\r\n", true, false),
         ];
-        for (origin, authority, want) in rows {
+        for (origin, authority, https, want) in rows {
             assert_eq!(
-                same_host(origin, authority),
+                same_host(origin, authority, *https),
                 *want,
-                "{} vs {}",
+                "{} vs {} (https: {https})",
                 String::from_utf8_lossy(origin),
                 String::from_utf8_lossy(authority)
             );

@@ -225,7 +225,10 @@ fn csrf_refuses_cross_site_writes_only() {
         api("POST", "/ok/same-site")
             .header("sec-fetch-site", "same-site")
             .origin("https://www.example.com"),
-        api("POST", "/ok/old-browser").origin("https://api.example.com"),
+        // (the request reached the edge over https, as the page's origin says)
+        api("POST", "/ok/old-browser")
+            .header("x-forwarded-proto", "https")
+            .origin("https://api.example.com"),
         api("GET", "/ok/navigation")
             .header("sec-fetch-site", "cross-site")
             .header("sec-fetch-mode", "navigate"),
@@ -299,13 +302,16 @@ fn websocket_from_a_foreign_origin_refused() {
     assert!(envoy.upstream.seen_path("/ws/evil").is_empty());
     assert!(envoy.upstream.seen_path("/ws/null").is_empty());
 
-    // The page's own host, a trusted origin, a non-browser client: upgraded.
+    // The page's own origin (scheme included: the request came over https), a trusted
+    // origin, a non-browser client: upgraded.
     for (path, origin) in [
         ("/ws/same", Some("https://chat.example.com")),
         ("/ws/partner", Some("https://partner.example.org")),
         ("/ws/client", None),
     ] {
-        let r = websocket(path, origin).send(&envoy);
+        let r = websocket(path, origin)
+            .header("x-forwarded-proto", "https")
+            .send(&envoy);
         assert_eq!(r.status, 101, "{path}");
         assert_eq!(envoy.upstream.seen_path(path).len(), 1, "{path}");
     }

@@ -293,8 +293,15 @@ fn websocket_over_http2_extended_connect_is_checked_like_an_upgrade() {
         };
         for (path, origin, allowed) in cases {
             let path = format!("{path}-{how:?}");
-            let over_http1 = websocket(&path, origin).send(&envoy);
-            let r = websocket_h2(port, how, &websocket(&path, origin));
+            // Same-origin compares the scheme the request arrived with (docs/origin-trust.md):
+            // the HTTP/1.1 twin goes over cleartext, so both say they came over https.
+            let req = if path.starts_with("/ws/same") {
+                websocket(&path, origin).header("x-forwarded-proto", "https")
+            } else {
+                websocket(&path, origin)
+            };
+            let over_http1 = req.send(&envoy);
+            let r = websocket_h2(port, how, &req);
             if allowed {
                 // RFC 8441 §5: 2xx is success; the upstream saw one HTTP/1.1 upgrade per protocol.
                 assert_eq!((over_http1.status, r.status), (101, 200), "{how:?} {path}");

@@ -19,6 +19,7 @@ mod route_metadata;
 mod routes;
 mod ship;
 mod soak;
+mod trust;
 mod workers;
 mod xds;
 mod yaml_config;
