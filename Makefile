@@ -27,7 +27,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools cli psl
+.PHONY: all build native run-native envoy run test unit e2e e2e-native browser-test-native compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools cli psl
 
 all: build
 
@@ -36,6 +36,14 @@ build:
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
 	cargo build --release --target $(TARGET)
 	@echo "built $(WASM) ($$(stat -c %s $(WASM)) bytes)"
+
+## native: the same core as an Envoy dynamic module, target/native/libedge_shield.so
+## (Envoy finds it as `dynamic_module_config: { name: edge_shield }` in
+## ENVOY_DYNAMIC_MODULES_SEARCH_PATH; see docs/native.md)
+NATIVE       := target/native/libedge_shield.so
+native:
+	cargo build --profile native -p edge-shield --features native
+	@echo "built $(NATIVE) ($$(stat -c %s $(NATIVE)) bytes); run Envoy with ENVOY_DYNAMIC_MODULES_SEARCH_PATH=$(CURDIR)/$(dir $(NATIVE))"
 
 ## cli: the native command-line tool as target/release/edge-shield (check, explain, schema: docs/cli.md)
 cli:
@@ -68,22 +76,37 @@ run: build envoy
 	@echo
 	exec $(ENVOY) -c $(CONFIG) --concurrency 1 --disable-hot-restart -l warn --component-log-level wasm:info
 
-## test: unit tests, the wasm build, end-to-end tests against a real Envoy (the OCI image
-## through a local registry included), then the browser tests
-test: unit build envoy dist-deps e2e browser-test
+## run-native: the same demo with the native module (envoy/native.yaml; Envoy 1.39 or 1.40)
+run-native: native envoy
+	@echo "edge-shield (native) demo: http://127.0.0.1:10000 (admin: http://127.0.0.1:9901)"
+	ENVOY_DYNAMIC_MODULES_SEARCH_PATH=$(CURDIR)/$(dir $(NATIVE)) exec $(ENVOY) -c envoy/native.yaml --concurrency 1 --disable-hot-restart -l warn
+
+## test: unit tests, the wasm and native builds, end-to-end tests against a real Envoy (the
+## OCI image through a local registry included; both artifacts), then the browser tests
+test: unit build native envoy dist-deps e2e e2e-native browser-test
 
 ## unit: the pure core, natively (unit tests and the hostile-input property tests)
 unit:
-	cargo test --lib --test hostile
+	cargo test --lib --features native --test hostile
 	cargo test -p edge-shield-cli --lib --test schema_and_shipped
 
 ## validate: `envoy --mode validate` on every Envoy config under envoy/ (also part of e2e)
 validate: build envoy
 	cargo test --test e2e shipped_configs -- --nocapture
 
-e2e: build envoy dist-deps e2e-tools
+# The shipped configs include envoy/native.yaml, so both artifacts are needed.
+e2e: build native envoy dist-deps e2e-tools
 	cargo test --test e2e -- --test-threads 2
 	cargo test -p edge-shield-cli --test envoy -- --test-threads 2
+
+## e2e-native: the same end-to-end suites against the native module (EDGE_SHIELD_HOST=native),
+## but what the native build does not have yet (docs/native.md, "Not yet in the native build"):
+## observe:: (access-log decisions, debug traces, load counters), virtual host metadata, and
+## Struct errors without a JSON position.
+NATIVE_NOT_YET := --skip observe:: --skip route_metadata::route_then_virtual_host_metadata_then_rules_then_the_top_level \
+  --skip yaml_config::struct_errors_name_the_path_without_line_and_column
+e2e-native: build native envoy dist-deps e2e-tools
+	EDGE_SHIELD_HOST=native cargo test --test e2e -- --test-threads 2 $(NATIVE_NOT_YET)
 
 ## dist: the release files in dist/: edge_shield.wasm, the OCI image archive (Wasm "compat"
 ## layout, for Istio and Envoy Gateway; no Docker), its digest, SHA256SUMS. Reproducible:
@@ -171,6 +194,10 @@ browser-deps:
 browser-test: build envoy browser-deps
 	cd $(BROWSER_DIR) && node run.mjs
 
+## browser-test-native: the browser tests against the native module (EDGE_SHIELD_HOST=native)
+browser-test-native: native envoy browser-deps
+	cd $(BROWSER_DIR) && EDGE_SHIELD_HOST=native node run.mjs
+
 ## browser-screenshot: the browser tests, then their results page as docs/browser-summary.png
 browser-screenshot: build envoy browser-deps
 	cd $(BROWSER_DIR) && node run.mjs --screenshot ../../docs/browser-summary.png || \
@@ -193,6 +220,7 @@ lint:
 	cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --target $(TARGET) --release -- -D warnings
+	cargo clippy --all-targets --features native -- -D warnings
 
 fmt:
 	cargo fmt

@@ -380,7 +380,7 @@ fn leaves_import_no_feature_and_features_no_upper_layer() {
         Some("http" | "compile" | "exchange" | "log_limit") => 0,
         Some("cors" | "hardening" | "security_headers") => 1,
         Some("config" | "engine") => 2,
-        Some("host") => 3,
+        Some("host" | "host_native") => 3,
         _ => 4,
     };
     let mut upward = Vec::new();

@@ -1,8 +1,10 @@
 //! edge-shield: a Proxy-Wasm HTTP filter giving every route behind Envoy a
 //! Fetch-correct CORS policy and hardened security response headers.
 //!
-//! Only [`host`] talks to Envoy; everything else is pure Rust with native unit tests.
-//! The layers and which way imports go: ARCHITECTURE.md.
+//! Only the host glue talks to Envoy (`host`: Proxy-Wasm; `host_native`: Envoy's
+//! dynamic-module ABI, feature `native`); everything else is pure Rust with native unit
+//! tests and does not know which host runs it. The layers and which way imports go:
+//! ARCHITECTURE.md.
 
 // Leaves: shared vocabulary, known by every feature, knowing none.
 pub mod compile;
@@ -21,6 +23,9 @@ pub mod engine;
 
 #[cfg(target_arch = "wasm32")]
 mod host;
+
+#[cfg(all(feature = "native", not(target_family = "wasm")))]
+mod host_native;
 
 #[cfg(test)]
 mod layering_tests;

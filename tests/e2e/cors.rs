@@ -5,6 +5,7 @@
 //! requests each; policies differ by rule (`path_prefix`) where they can share one.
 //! Expected values come from the SPEC and the Fetch standard.
 
+use crate::harness::host;
 use crate::harness::*;
 
 const ACRM: &str = "access-control-request-method";
@@ -304,7 +305,10 @@ fn actual_requests_get_the_grant_or_lose_the_upstream_headers() {
     assert_eq!(envoy.counter("default", "cors_no_origin"), 4);
     let stats = envoy.stats();
     assert!(
-        stats.contains("wasmcustom.edge_shield.edge-shield.default.cors_actual_blocked: 5"),
+        stats.contains(&format!(
+            "{}edge_shield.edge-shield.default.cors_actual_blocked: 5",
+            host::counter_prefix()
+        )),
         "{stats}"
     );
     let log = envoy.log();

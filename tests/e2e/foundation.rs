@@ -1,6 +1,7 @@
 //! The filter loads, passes traffic through, refuses bad configuration with a message
 //! an operator can act on, survives hostile bytes, and every shipped config validates.
 
+use crate::harness::host;
 use crate::harness::*;
 
 #[test]
@@ -66,7 +67,8 @@ fn invalid_configurations_are_refused_with_the_json_path() {
             out.contains(want),
             "for {plugin} expected {want:?} in Envoy's output:\n{out}"
         );
-        assert!(out.contains("[error][wasm]"), "logged at error level:\n{out}");
+        let at_error = format!("[error][{}]", host::log_component());
+        assert!(out.contains(&at_error), "logged at error level:\n{out}");
     }
 }
 
@@ -142,6 +144,18 @@ fn shipped_configs_validate() {
         std::fs::write(&tmp, local).unwrap();
         let (ok, out) = validate(&tmp);
         let _ = std::fs::remove_file(&tmp);
+        if text.contains("DynamicModuleFilter") && !host::native_runs_here() {
+            // An Envoy the native module does not run on refuses it, saying why: our
+            // message, or (before 1.38) Envoy's own about the per-route `filter_name`.
+            let said_why = out.contains(host::NATIVE_REFUSAL) || out.contains("DynamicModuleFilterPerRoute");
+            assert!(!ok && said_why, "{}:\n{out}", file.display());
+            println!(
+                "validate: {} refused on Envoy 1.{}, as documented",
+                file.display(),
+                host::envoy_minor()
+            );
+            continue;
+        }
         assert!(ok, "{} does not validate:\n{out}", file.display());
         println!("validate: {} OK", file.display());
         checked += 1;
@@ -197,5 +211,10 @@ fn denials_of_later_filters_carry_cors_and_security_headers() {
     let envoy = Envoy::start_with(&with_rbac(true), plugin);
     let denied = get("/denied/x").origin("https://app.example.com").send(&envoy);
     assert_eq!(denied.status, 403);
-    assert!(!denied.has("access-control-allow-origin") && !denied.has("x-content-type-options"));
+    // Never a CORS grant: our request phase did not run, so the origin was not checked.
+    assert!(!denied.has("access-control-allow-origin"));
+    // The Wasm filter never sees that response; Envoy's dynamic-module filter runs our
+    // response hook on it (as for a response of an unknown request: top-level policy).
+    let expected = host::native().then(|| "nosniff".to_string());
+    assert_eq!(denied.header("x-content-type-options"), expected);
 }

@@ -20,6 +20,31 @@ export function wasmPath(repo) {
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const WASM = 'type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm';
 const ROUTER = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
+const NATIVE = 'type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter';
+
+/** EDGE_SHIELD_HOST=native: the native module (`make native`) instead of the wasm (docs/native.md). */
+export const native = process.env.EDGE_SHIELD_HOST === 'native';
+
+export function nativeDir(repo) {
+  return process.env.EDGE_SHIELD_NATIVE_DIR || path.join(repo, 'target/native');
+}
+
+/** The typed_config of the edge-shield filter named `name` with this configuration. */
+function edgeShield(name, plugin, wasm) {
+  const configuration = { '@type': 'type.googleapis.com/google.protobuf.StringValue', value: JSON.stringify(plugin) };
+  if (native) {
+    return { '@type': NATIVE, dynamic_module_config: { name: 'edge_shield' }, filter_name: name, filter_config: configuration };
+  }
+  return {
+    '@type': WASM,
+    config: {
+      name,
+      failure_policy: 'FAIL_RELOAD',
+      vm_config: { vm_id: 'edge-shield', runtime: 'envoy.wasm.runtime.v8', code: { local: { filename: wasm } } },
+      configuration,
+    },
+  };
+}
 
 const ACCESS_LOG = '[access] PROFILE %REQ(:METHOD)% %REQ(:AUTHORITY)%%REQ(:PATH)% origin=%REQ(ORIGIN)% '
   + 'sec-fetch-site=%REQ(SEC-FETCH-SITE)% -> %RESPONSE_CODE% acao=%RESP(ACCESS-CONTROL-ALLOW-ORIGIN)% '
@@ -57,25 +82,7 @@ function listener(name, plugin, wasm) {
             }],
           },
           http_filters: [
-            {
-              name: 'edge-shield',
-              typed_config: {
-                '@type': WASM,
-                config: {
-                  name,
-                  failure_policy: 'FAIL_RELOAD',
-                  vm_config: {
-                    vm_id: 'edge-shield',
-                    runtime: 'envoy.wasm.runtime.v8',
-                    code: { local: { filename: wasm } },
-                  },
-                  configuration: {
-                    '@type': 'type.googleapis.com/google.protobuf.StringValue',
-                    value: JSON.stringify(plugin),
-                  },
-                },
-              },
-            },
+            { name: 'edge-shield', typed_config: edgeShield(name, plugin, wasm) },
             { name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER } },
           ],
         },
@@ -136,7 +143,10 @@ export class Envoy {
    */
   static async start({ repo, dir, profiles, upstreamPort, timeoutMs = 60000 }) {
     const wasm = wasmPath(repo);
-    if (!fs.existsSync(wasm)) throw new Error(`${wasm} is missing: run \`make build\` first`);
+    if (native) {
+      const so = path.join(nativeDir(repo), 'libedge_shield.so');
+      if (!fs.existsSync(so)) throw new Error(`${so} is missing: run \`make native\` first`);
+    } else if (!fs.existsSync(wasm)) throw new Error(`${wasm} is missing: run \`make build\` first`);
     fs.mkdirSync(dir, { recursive: true });
     const config = path.join(dir, 'envoy.yaml');
     fs.writeFileSync(config, renderConfig({ profiles, upstreamPort, wasm }));
@@ -148,7 +158,10 @@ export class Envoy {
       '-c', config, '--concurrency', '1', '--disable-hot-restart', '-l', 'info',
       '--admin-address-path', adminFile,
       // Access log lines reach the file soon enough to be shown with a failing case.
-      '--file-flush-interval-msec', '100'], { cwd: repo, stdio: ['ignore', log, log] });
+      '--file-flush-interval-msec', '100'], {
+      cwd: repo, stdio: ['ignore', log, log],
+      env: { ...process.env, ENVOY_DYNAMIC_MODULES_SEARCH_PATH: nativeDir(repo) },
+    });
     fs.closeSync(log);
     const envoy = new Envoy(child, dir);
     const spawnError = new Promise((_, reject) => child.on('error', (e) => reject(new Error(`cannot run Envoy at ${envoyBin(repo)}: ${e.message} (run \`make envoy\`)`))));
@@ -202,7 +215,7 @@ export class Envoy {
 
   /** One of our counters (SPEC §5), or null when Envoy has no such stat. */
   async counter(plugin, policy, name) {
-    const key = `wasmcustom.edge_shield.${plugin}.${policy}.${name}: `;
+    const key = `${native ? 'dynamicmodulescustom' : 'wasmcustom'}.edge_shield.${plugin}.${policy}.${name}: `;
     const stats = await adminGet(this.admin, `/stats?filter=${encodeURIComponent('edge_shield')}`);
     const line = stats.body.split('\n').find((l) => l.startsWith(key));
     return line === undefined ? null : Number(line.slice(key.length));

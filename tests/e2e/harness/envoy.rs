@@ -2,6 +2,7 @@
 //! `.wasm`, reading its admin API (stats, listeners), and `envoy --mode validate`.
 
 use super::client::get;
+use super::host;
 use super::paths::{envoy_bin, repo, scratch_dir, wasm_path};
 use super::upstream::Upstream;
 use std::os::unix::process::CommandExt;
@@ -84,10 +85,20 @@ static_resources:
 
 /// Fills the template placeholders.
 pub fn render(template: &str, plugin_json: &str, upstream_port: u16) -> String {
-    template
-        .replace("{{WASM}}", &wasm_path().display().to_string())
+    let wasm = if host::native() {
+        String::from("unused-by-the-native-module.wasm")
+    } else {
+        wasm_path().display().to_string()
+    };
+    let rendered = template
+        .replace("{{WASM}}", &wasm)
         .replace("{{PLUGIN}}", &serde_json::to_string(plugin_json).expect("json"))
-        .replace("{{UPSTREAM_PORT}}", &upstream_port.to_string())
+        .replace("{{UPSTREAM_PORT}}", &upstream_port.to_string());
+    if host::native() {
+        host::to_native(&rendered)
+    } else {
+        rendered
+    }
 }
 
 /// How to start an Envoy, for what [`Envoy::start_with`] does not cover: more
@@ -157,6 +168,7 @@ impl Launch {
             .arg(&config)
             .args(["--concurrency", &self.concurrency.to_string()])
             .args(["--disable-hot-restart", "-l", "info"])
+            .env("ENVOY_DYNAMIC_MODULES_SEARCH_PATH", host::native_dir())
             .arg("--admin-address-path")
             .arg(&admin_file)
             .current_dir(repo())
@@ -312,7 +324,7 @@ impl Envoy {
 
     /// A counter of a named filter instance (Envoy's Wasm `config.name`).
     pub fn counter_of(&self, plugin: &str, policy: &str, name: &str) -> u64 {
-        let key = format!("wasmcustom.edge_shield.{plugin}.{policy}.{name}");
+        let key = format!("{}edge_shield.{plugin}.{policy}.{name}", host::counter_prefix());
         self.stat(&key)
             .unwrap_or_else(|| panic!("no counter {key:?} in /stats"))
     }
@@ -329,8 +341,17 @@ impl Envoy {
 
     /// Envoy's Wasm failure stats that are not zero, as `name: value` lines: a VM that
     /// failed (a panic, a trap) or was reloaded, a plugin that failed to configure.
-    /// Empty means no Wasm failure since start.
+    /// Empty means no Wasm failure since start. The native module has no VM: its
+    /// failures are the panics its hooks caught (logged at critical).
     pub fn wasm_failures(&self) -> Vec<String> {
+        if host::native() {
+            return self
+                .log()
+                .lines()
+                .filter(|l| l.contains("edge-shield: internal error") || l.contains("edge-shield: panicked"))
+                .map(str::to_string)
+                .collect();
+        }
         self.stats()
             .lines()
             .filter(|l| is_wasm_failure_stat(l))
@@ -370,6 +391,7 @@ pub fn validate(config: &Path) -> (bool, String) {
         .arg("-c")
         .arg(config)
         .args(["--disable-hot-restart", "-l", "info"])
+        .env("ENVOY_DYNAMIC_MODULES_SEARCH_PATH", host::native_dir())
         .current_dir(repo())
         .output()
         .unwrap_or_else(|e| panic!("cannot run Envoy at {}: {e}", envoy_bin().display()));

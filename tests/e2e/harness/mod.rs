@@ -9,13 +9,15 @@
 //! (the scriptable upstream), [`envoy`] (the Envoy process and its admin API),
 //! [`client`] (HTTP/1.1 on the wire), [`http2`] (HTTP/2: h2c, TLS, extended CONNECT),
 //! [`http3`] (a QUIC listener and an aioquic client), [`tls`] (certificates and a TLS
-//! listener).
+//! listener), [`host`] (which artifact: the `.wasm`, or the native module with
+//! `EDGE_SHIELD_HOST=native`).
 //! Everything is re-exported here: tests `use crate::harness::*`.
 
 #![allow(dead_code, unused_imports)]
 
 pub mod client;
 pub mod envoy;
+pub mod host;
 pub mod http2;
 pub mod http3;
 pub mod paths;

@@ -79,6 +79,13 @@ pub fn free_port() -> u16 {
 /// Writes `text` to `path` atomically (a temp file renamed into place), the way a
 /// config management tool must update a file Envoy watches (`path_config_source`).
 pub fn write_atomically(path: &Path, text: &str) {
+    // An xDS resource pushed mid-test names the Wasm filter; under the native switch
+    // it is pushed as the native module, like every rendered config.
+    let text = if super::host::native() {
+        super::host::to_native(text)
+    } else {
+        text.to_string()
+    };
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text).unwrap_or_else(|e| panic!("{}: {e}", tmp.display()));
     std::fs::rename(&tmp, path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

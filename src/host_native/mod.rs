@@ -1,0 +1,614 @@
+//! The Envoy dynamic-module glue (the `native` build): the event hooks Envoy calls.
+//! Like the Proxy-Wasm glue it fetches headers once, asks the pure core for a
+//! decision and applies it with as few host calls as possible. See docs/native.md.
+//!
+//! Threads: Envoy creates filter configs on the main thread and streams on the
+//! workers. The compiled core is `Rc`-based (one owner per thread, as in a Wasm VM),
+//! so the shared config keeps only the validated JSON, and each worker compiles its
+//! own copy once ([`compiled`]).
+//!
+//! Versions: `on_program_init` refuses an Envoy that lacks a callback we call or is
+//! older than the releases we were verified on ([`abi::check_host`]).
+//!
+//! Panics: the library is built with `panic = "unwind"` (profile `native`) and every
+//! hook runs inside [`guard`]: a bug fails that one stream closed and is logged; it
+//! never unwinds into Envoy (which would abort the whole proxy).
+
+mod abi;
+
+use crate::config;
+use crate::config::policy::{Config, MetadataNames, RoutePolicy, Why};
+use crate::engine::{self, ExchangeState};
+use crate::exchange::{blocked_line, metric_segment, Counter, Counters, HeaderOp, LocalReply, RouteInfo};
+use crate::http::wire::Line;
+use crate::http::{loggable, Headers};
+use crate::log_limit::{Admit, LogLimiter};
+use abi::{EnvoyBuffer, FilterConfigEnvoyPtr, FilterEnvoyPtr, HeaderType, LogLevel};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::ffi::{c_char, c_void};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::null;
+use std::rc::Rc;
+use std::sync::{Arc, Weak};
+
+/// Blocked-request log lines per second and worker.
+const BLOCKED_LOG_LINES_PER_SECOND: u32 = 10;
+
+thread_local! {
+    /// One budget per worker, shared by every filter instance on it (as per Wasm VM).
+    static LIMITER: RefCell<LogLimiter> = RefCell::new(LogLimiter::new(BLOCKED_LOG_LINES_PER_SECOND));
+    /// This worker's compiled copy of each live configuration.
+    static COMPILED: RefCell<Vec<(Weak<()>, Rc<Config>)>> = const { RefCell::new(Vec::new()) };
+}
+
+// ---- panics and logging
+
+/// Runs a hook; a panic is logged and turned into `fallback` instead of unwinding
+/// into Envoy.
+fn guard<R>(hook: &str, fallback: impl FnOnce() -> R, f: impl FnOnce() -> R) -> R {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(_) => {
+            abi::log(
+                LogLevel::Critical,
+                &format!("edge-shield: internal error in {hook} (see the panic above); failing this stream closed"),
+            );
+            fallback()
+        }
+    }
+}
+
+struct HostLogger;
+static LOGGER: HostLogger = HostLogger;
+
+impl log::Log for HostLogger {
+    fn enabled(&self, metadata: &log::Metadata) -> bool {
+        metadata.level() <= log::max_level()
+    }
+    fn log(&self, record: &log::Record) {
+        if self.enabled(record.metadata()) {
+            abi::log(level_of(record.level()), &record.args().to_string());
+        }
+    }
+    fn flush(&self) {}
+}
+
+fn level_of(level: log::Level) -> LogLevel {
+    match level {
+        log::Level::Trace => LogLevel::Trace,
+        log::Level::Debug => LogLevel::Debug,
+        log::Level::Info => LogLevel::Info,
+        log::Level::Warn => LogLevel::Warn,
+        log::Level::Error => LogLevel::Error,
+    }
+}
+
+/// Lines below Envoy's `dynamic_modules` level would be dropped: filter them here.
+fn follow_host_log_level() {
+    let filter = [
+        (LogLevel::Trace, log::LevelFilter::Trace),
+        (LogLevel::Debug, log::LevelFilter::Debug),
+        (LogLevel::Info, log::LevelFilter::Info),
+        (LogLevel::Warn, log::LevelFilter::Warn),
+        (LogLevel::Error, log::LevelFilter::Error),
+    ]
+    .into_iter()
+    .find(|(l, _)| abi::log_enabled(*l))
+    .map_or(log::LevelFilter::Off, |(_, f)| f);
+    log::set_max_level(filter);
+}
+
+// ---- program
+
+/// Called once when Envoy loads the library: checks that this Envoy can run us,
+/// installs the logger and panic hook, and returns the ABI version we are built for
+/// (Envoy compares it with its own, and only warns if they differ). Null refuses
+/// the load: Envoy then fails the configuration that names the module.
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_program_init() -> *const c_char {
+    guard("on_program_init", null, || {
+        let host = match abi::check_host() {
+            Ok(host) => host,
+            Err(why) => {
+                abi::log_early(LogLevel::Error, &why);
+                return null();
+            }
+        };
+        let _ = log::set_logger(&LOGGER);
+        log::set_max_level(log::LevelFilter::Warn);
+        std::panic::set_hook(Box::new(|info| {
+            abi::log(LogLevel::Critical, &format!("edge-shield: {info}"));
+        }));
+        if host == abi::Host::V1_39 {
+            abi::log(
+                LogLevel::Info,
+                "edge-shield: running on Envoy 1.39, which this module (built for 1.40) supports; \
+                 Envoy's warning that its ABI version v0.2.0 is deprecated is expected",
+            );
+        }
+        abi::ABI_VERSION.as_ptr().cast()
+    })
+}
+
+// ---- configurations (main thread)
+
+/// A validated configuration, shared by every worker; each compiles its own copy.
+struct Source {
+    /// The filter's or the route's `filter_name` (metrics, logs).
+    name: String,
+    json: Vec<u8>,
+    /// Identity of this configuration for the workers' caches (dropped with it).
+    alive: Arc<()>,
+}
+
+impl Source {
+    /// Validates `json` (logging warnings, or the error naming path, value and fix).
+    fn load(name: EnvoyBuffer, json: &[u8]) -> Option<(Source, Config)> {
+        match config::load(json) {
+            Ok(config) => {
+                for w in &config.warnings {
+                    log::warn!("edge-shield: warning: {w}");
+                }
+                Some((
+                    Source {
+                        name: String::from_utf8_lossy(text(name)).into_owned(),
+                        json: json.to_vec(),
+                        alive: Arc::new(()),
+                    },
+                    config,
+                ))
+            }
+            Err(e) => {
+                log::error!("{e}");
+                None
+            }
+        }
+    }
+}
+
+/// This worker's compiled copy of `source` (compiled on first use); stale copies
+/// of destroyed configurations are dropped on the way.
+fn compiled(source: &Source) -> Option<Rc<Config>> {
+    COMPILED.with(|cache| {
+        let mut cache = cache.try_borrow_mut().ok()?;
+        // Found by address, without touching the shared reference counts on every
+        // request (workers would contend on them): the `Weak` the cache holds keeps the
+        // allocation, so an address cannot be reused by another configuration.
+        let me = Arc::as_ptr(&source.alive);
+        if let Some((_, c)) = cache.iter().find(|(w, _)| w.as_ptr() == me) {
+            return Some(c.clone());
+        }
+        cache.retain(|(w, _)| w.strong_count() > 0);
+        // It was valid on the main thread, and loading is deterministic.
+        let config = Rc::new(config::load(&source.json).ok()?);
+        cache.push((Arc::downgrade(&source.alive), config.clone()));
+        Some(config)
+    })
+}
+
+/// Counter ids, one per [`Counter`].
+type CounterIds = [Option<usize>; Counter::ALL.len()];
+
+/// The filter's configuration (`DynamicModuleFilter.filter_config`) and its counters.
+struct FilterConfig {
+    source: Source,
+    /// Per policy of `source` (index = `RoutePolicy::index`), named as in the Wasm
+    /// build: `edge_shield.<filter_name>.<policy>.<counter>`.
+    counters: Vec<CounterIds>,
+    /// For the policies of per-route configurations, which are created apart from
+    /// (and may change without) this one: `edge_shield_route.<filter_name>.<counter>`
+    /// labelled `route` (the per-route `filter_name`) and `policy`.
+    route_counters: CounterIds,
+}
+
+fn text<'a>(b: EnvoyBuffer) -> &'a [u8] {
+    unsafe { abi::envoy_bytes(b.ptr, b.length) }
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_config_new(
+    envoy: FilterConfigEnvoyPtr,
+    name: EnvoyBuffer,
+    config: EnvoyBuffer,
+) -> *const c_void {
+    guard("on_http_filter_config_new", null, || {
+        follow_host_log_level();
+        let Some((source, compiled)) = Source::load(name, text(config)) else {
+            return null();
+        };
+        let counters = compiled
+            .policies()
+            .map(|p| Counter::ALL.map(|c| abi::define_counter(envoy, &c.metric_name(&source.name, &p.name), &[])))
+            .collect();
+        let route_counters = Counter::ALL.map(|c| {
+            let name = format!("edge_shield_route.{}.{}", metric_segment(&source.name), c.name());
+            abi::define_counter(envoy, &name, &["route", "policy"])
+        });
+        log::info!("edge-shield: configuration loaded");
+        let config = FilterConfig {
+            source,
+            counters,
+            route_counters,
+        };
+        Box::into_raw(Box::new(config)) as *const c_void
+    })
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_config_destroy(config: *const c_void) {
+    guard(
+        "on_http_filter_config_destroy",
+        || (),
+        || {
+            if !config.is_null() {
+                drop(unsafe { Box::from_raw(config as *mut FilterConfig) });
+            }
+        },
+    )
+}
+
+/// A route's `DynamicModuleFilterPerRoute.filter_config`: a whole configuration
+/// that replaces the filter's on that route.
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_per_route_config_new(
+    name: EnvoyBuffer,
+    config: EnvoyBuffer,
+) -> *const c_void {
+    guard("on_http_filter_per_route_config_new", null, || {
+        follow_host_log_level();
+        match Source::load(name, text(config)) {
+            Some((source, _)) => Box::into_raw(Box::new(source)) as *const c_void,
+            None => null(),
+        }
+    })
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_per_route_config_destroy(config: *const c_void) {
+    guard(
+        "on_http_filter_per_route_config_destroy",
+        || (),
+        || {
+            if !config.is_null() {
+                drop(unsafe { Box::from_raw(config as *mut Source) });
+            }
+        },
+    )
+}
+
+// ---- one HTTP stream (a worker thread)
+
+struct Filter {
+    /// Valid for the filter's life: Envoy's filter holds its config.
+    config: *const FilterConfig,
+    /// The policy chosen in the request phase and what that phase found.
+    exchange: Option<(Rc<RoutePolicy>, ExchangeState)>,
+    /// A hook failed, or we answered the request ourselves (with every header the
+    /// response phase would add): the response hook has nothing to do.
+    done: bool,
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_new(config: *const c_void, _envoy: FilterEnvoyPtr) -> *const c_void {
+    // Never null: Envoy closes the stream on null.
+    let filter = Filter {
+        config: config.cast(),
+        exchange: None,
+        done: false,
+    };
+    Box::into_raw(Box::new(filter)) as *const c_void
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_destroy(filter: *const c_void) {
+    guard(
+        "on_http_filter_destroy",
+        || (),
+        || {
+            if !filter.is_null() {
+                drop(unsafe { Box::from_raw(filter as *mut Filter) });
+            }
+        },
+    )
+}
+
+/// # Safety
+/// `filter` is what `on_http_filter_new` returned and not yet destroyed; Envoy calls
+/// a stream's hooks one at a time, on its worker.
+unsafe fn filter_mut<'a>(filter: *const c_void) -> Option<&'a mut Filter> {
+    (filter as *mut Filter).as_mut()
+}
+
+/// Envoy's header lines as the core reads them (names that are not UTF-8 skipped;
+/// Envoy's codecs never let one through).
+fn lines(raw: &[abi::EnvoyHttpHeader]) -> Vec<Line<'_>> {
+    // Sized once: `filter_map` gives `collect` no lower bound, and regrowing the list
+    // was a measurable share of a request's instructions.
+    let mut out = Vec::with_capacity(raw.len());
+    out.extend(raw.iter().filter_map(|h| {
+        let name = std::str::from_utf8(unsafe { abi::envoy_bytes(h.key_ptr, h.key_length) }).ok()?;
+        Some((name, unsafe { abi::envoy_bytes(h.value_ptr, h.value_length) }))
+    }));
+    out
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_request_headers(
+    envoy: FilterEnvoyPtr,
+    filter: *const c_void,
+    _end_of_stream: bool,
+) -> u32 {
+    let Some(f) = (unsafe { filter_mut(filter) }) else {
+        return abi::HEADERS_CONTINUE;
+    };
+    match catch_unwind(AssertUnwindSafe(|| f.on_request(envoy))) {
+        Ok(status) => status,
+        Err(_) => {
+            // Fail closed: we cannot tell whether this request should have been refused
+            // (and a reply may already be on its way, so reset rather than answer).
+            abi::log(
+                LogLevel::Critical,
+                "edge-shield: internal error in the request phase; resetting the stream",
+            );
+            f.done = true;
+            abi::reset_stream(envoy, "edge_shield_internal_error");
+            abi::HEADERS_STOP_ITERATION
+        }
+    }
+}
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_response_headers(
+    envoy: FilterEnvoyPtr,
+    filter: *const c_void,
+    _end_of_stream: bool,
+) -> u32 {
+    let Some(f) = (unsafe { filter_mut(filter) }) else {
+        return abi::HEADERS_CONTINUE;
+    };
+    if f.done {
+        return abi::HEADERS_CONTINUE;
+    }
+    // A failure here cannot let a refused request through (the request phase decides
+    // that): the response passes without our edits rather than being reset.
+    guard(
+        "on_http_filter_response_headers (the response passes without edge-shield's edits)",
+        || abi::HEADERS_CONTINUE,
+        || {
+            f.on_response(envoy);
+            abi::HEADERS_CONTINUE
+        },
+    )
+}
+
+impl Filter {
+    fn shared(&self) -> Option<&FilterConfig> {
+        unsafe { self.config.as_ref() }
+    }
+
+    /// The configuration of this stream: its route's own (`Some` source), else the
+    /// filter's.
+    fn config(&self, envoy: FilterEnvoyPtr) -> Option<(Rc<Config>, Option<&Source>)> {
+        let per_route = abi::route_config(envoy) as *const Source;
+        match unsafe { per_route.as_ref() } {
+            Some(source) => Some((compiled(source)?, Some(source))),
+            None => Some((compiled(&self.shared()?.source)?, None)),
+        }
+    }
+
+    fn bump(&self, envoy: FilterEnvoyPtr, route: Option<&Source>, policy: &RoutePolicy, counters: Counters) {
+        let Some(shared) = self.shared() else {
+            return;
+        };
+        let (ids, labels) = match route {
+            None => (shared.counters.get(policy.index), None),
+            Some(source) => (
+                Some(&shared.route_counters),
+                Some([source.name.as_bytes(), policy.name.as_bytes()]),
+            ),
+        };
+        let Some(ids) = ids else {
+            return;
+        };
+        for c in counters.iter() {
+            if let Some(Some(id)) = ids.get(c as usize) {
+                abi::increment_counter(envoy, *id, labels.as_ref().map_or(&[], |l| &l[..]));
+            }
+        }
+    }
+
+    fn on_request(&mut self, envoy: FilterEnvoyPtr) -> u32 {
+        let Some((config, route_source)) = self.config(envoy) else {
+            return abi::HEADERS_CONTINUE;
+        };
+        let raw = abi::headers(envoy, HeaderType::RequestHeader);
+        let lines = lines(&raw);
+        let request = Headers::borrowed(&lines);
+        let route_name = || abi::route_name(envoy).and_then(|b| std::str::from_utf8(b).ok());
+        let route = RouteInfo::of(request, if config.uses_route_name { route_name() } else { None });
+        // A route's own YAML may name its policy (docs/configuration-yaml.md); natively
+        // from the route's metadata only (the ABI has no virtual host metadata).
+        let names = MetadataNames {
+            route: abi::route_metadata(envoy, "edge-shield", "policy"),
+            virtual_host: None,
+        };
+        let (policy, why) = config.choose(names, &route);
+        let policy = policy.clone();
+        let outcome = engine::on_request(&policy, request);
+        let mut counters = outcome.counters;
+        if let Why::UnknownName(from) = why {
+            counters.add(Counter::UnknownPolicy);
+            log_limited(log::Level::Error, || {
+                format!(
+                    "edge-shield: {} names the policy \"{}\", which the configuration does not define: \
+                     the top-level policy applies (path=\"{}\")",
+                    from.describe(),
+                    loggable(names.route.unwrap_or_default(), 64),
+                    loggable(route.path, 200),
+                )
+            });
+        }
+        self.bump(envoy, route_source, &policy, counters);
+        if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
+            log_limited(log::Level::Warn, || {
+                let route = RouteInfo {
+                    route_name: route.route_name.or_else(route_name),
+                    ..route
+                };
+                blocked_line(blocked, request, &route, &policy.name)
+            });
+        }
+        let mut status = abi::HEADERS_CONTINUE;
+        if let Some(reply) = &outcome.reply {
+            let headers = reply_headers(&policy, &outcome.state, reply);
+            abi::send_response(envoy, reply.status, &headers, &reply.body, "edge_shield");
+            self.done = true;
+            status = abi::HEADERS_STOP_ITERATION;
+        }
+        self.exchange = Some((policy.clone(), outcome.state));
+        status
+    }
+
+    fn on_response(&mut self, envoy: FilterEnvoyPtr) {
+        // The request phase did not run (Envoy answered before it): the top-level
+        // policy applies, with nothing known.
+        let fallback;
+        let (policy, state) = match &self.exchange {
+            Some((p, s)) => (p, s),
+            None => {
+                let Some((config, _)) = self.config(envoy) else {
+                    return;
+                };
+                fallback = (config.default.clone(), ExchangeState::default());
+                (&fallback.0, &fallback.1)
+            }
+        };
+        let raw = abi::headers(envoy, HeaderType::ResponseHeader);
+        let ops = engine::on_response(policy, state, Headers::borrowed(&lines(&raw)));
+        // `raw` borrows Envoy's map, which the edits below change: not read again.
+        drop(raw);
+        for op in ops {
+            let ok = match &op {
+                HeaderOp::Set(n, v) => abi::set_header(envoy, HeaderType::ResponseHeader, n, v),
+                HeaderOp::Add(n, v) => abi::add_header(envoy, HeaderType::ResponseHeader, n, v),
+                HeaderOp::Remove(n) => abi::remove_header(envoy, HeaderType::ResponseHeader, n),
+            };
+            if !ok {
+                log::debug!("edge-shield: response header edit {op:?} failed");
+            }
+        }
+    }
+}
+
+/// The headers of one of our local replies with the response phase's edits already
+/// applied: Envoy's dynamic-module filter does not run our response hook on a reply
+/// we sent, so the reply carries everything in the one `send_response` (and the
+/// response hook skips it, should an Envoy run it anyway).
+fn reply_headers<'x>(
+    policy: &'x RoutePolicy,
+    state: &'x ExchangeState,
+    reply: &'x LocalReply<'_>,
+) -> Vec<(Cow<'x, str>, Cow<'x, [u8]>)> {
+    let mut headers: Vec<(Cow<'x, str>, Cow<'x, [u8]>)> = reply
+        .headers
+        .iter()
+        .map(|(n, v)| (Cow::Borrowed(n.as_ref()), Cow::Borrowed(v.as_ref())))
+        .collect();
+    let status = reply.status.to_string();
+    // What the response hook would see: Envoy adds `content-type: text/plain` to a
+    // local reply with a body and none of its own.
+    let plain = !reply.body.is_empty() && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+    let mut view: Vec<Line<'_>> = vec![(":status", status.as_bytes())];
+    view.extend(headers.iter().map(|(n, v)| (n.as_ref(), v.as_ref())));
+    if plain {
+        view.push(("content-type", b"text/plain"));
+    }
+    let ops = engine::on_response(policy, state, Headers::borrowed(&view));
+    drop(view);
+    for op in ops {
+        match op {
+            HeaderOp::Set(n, v) => {
+                headers.retain(|(h, _)| !h.eq_ignore_ascii_case(&n));
+                headers.push((n, v));
+            }
+            HeaderOp::Add(n, v) => headers.push((n, v)),
+            HeaderOp::Remove(n) => headers.retain(|(h, _)| !h.eq_ignore_ascii_case(&n)),
+        }
+    }
+    headers
+}
+
+/// Logs a line within the per-worker budget (blocked requests, unknown policy names);
+/// the line is built only when it will be logged.
+fn log_limited(level: log::Level, line: impl FnOnce() -> String) {
+    if !log::log_enabled!(level) {
+        return;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let admitted = LIMITER.with(|l| l.try_borrow_mut().map(|mut l| l.admit(now)));
+    if let Ok(Admit::Log { suppressed }) = admitted {
+        let line = line();
+        if suppressed > 0 {
+            log::log!(level, "{line} ({suppressed} similar lines suppressed)");
+        } else {
+            log::log!(level, "{line}");
+        }
+    }
+}
+
+// ---- hooks Envoy requires and edge-shield does not use: pass everything through.
+
+/// `..._body_status_Continue` / `..._trailers_status_Continue`.
+const CONTINUE: u32 = 0;
+
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_request_body(_: FilterEnvoyPtr, _: *const c_void, _: bool) -> u32 {
+    CONTINUE
+}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_request_trailers(_: FilterEnvoyPtr, _: *const c_void) -> u32 {
+    CONTINUE
+}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_response_body(_: FilterEnvoyPtr, _: *const c_void, _: bool) -> u32 {
+    CONTINUE
+}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_response_trailers(_: FilterEnvoyPtr, _: *const c_void) -> u32 {
+    CONTINUE
+}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_stream_complete(_: FilterEnvoyPtr, _: *const c_void) {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_scheduled(_: FilterEnvoyPtr, _: *const c_void, _: u64) {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_downstream_above_write_buffer_high_watermark(
+    _: FilterEnvoyPtr,
+    _: *const c_void,
+) {
+}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_downstream_below_write_buffer_low_watermark(
+    _: FilterEnvoyPtr,
+    _: *const c_void,
+) {
+}
+// Callouts and streams edge-shield never starts: Envoy never calls these.
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_http_callout_done() {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_headers() {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_data() {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_trailers() {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_complete() {}
+#[no_mangle]
+extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_reset() {}
+
+#[cfg(test)]
+mod tests;
