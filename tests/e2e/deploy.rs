@@ -96,7 +96,7 @@ fn docker_envoy_config_serves_through_the_filter() {
 
 // ---------------------------------------------------------------- failure policy
 
-/// Every Wasm filter in every shipped Envoy config reloads a crashed VM (SPEC §6).
+/// Every Wasm filter in every shipped Envoy config reloads a crashed VM (docs/operations.md, Failure policies).
 #[test]
 fn shipped_wasm_filters_use_fail_reload() {
     let mut filters = 0;
