@@ -27,7 +27,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools cli psl
+.PHONY: all build envoy run test native-deps unit e2e compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools cli psl
 
 all: build
 
@@ -72,8 +72,16 @@ run: build envoy
 ## through a local registry included), then the browser tests
 test: unit build envoy dist-deps e2e browser-test
 
+## native-deps: Debian's libssl-dev and pkg-config, when missing: the e2e tests' HTTP/2-over-TLS
+## client (openssl, a dev-dependency) is compiled by every native `cargo test`
+native-deps:
+	@pkg-config --exists openssl 2>/dev/null || { \
+	  if [ "$$(id -u)" != 0 ]; then echo "need Debian's libssl-dev and pkg-config: run as root, or apt-get install libssl-dev pkg-config" >&2; exit 1; fi; \
+	  echo "installing libssl-dev pkg-config"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq libssl-dev pkg-config >/dev/null; }
+
 ## unit: the pure core, natively (unit tests and the hostile-input property tests)
-unit:
+unit: native-deps
 	cargo test --lib --test hostile
 	cargo test -p edge-shield-cli --lib --test schema_and_shipped
 
@@ -81,7 +89,7 @@ unit:
 validate: build envoy
 	cargo test --test e2e shipped_configs -- --nocapture
 
-e2e: build envoy dist-deps e2e-tools
+e2e: build envoy native-deps dist-deps e2e-tools
 	cargo test --test e2e -- --test-threads 2
 	cargo test -p edge-shield-cli --test envoy -- --test-threads 2
 
