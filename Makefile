@@ -27,7 +27,7 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build native run-native envoy run test unit e2e e2e-native browser-test-native compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools cli psl
+.PHONY: all build native run-native envoy run test unit e2e e2e-native browser-test-native compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools cli psl native-deps
 
 all: build
 
@@ -85,8 +85,16 @@ run-native: native envoy
 ## OCI image through a local registry included; both artifacts), then the browser tests
 test: unit build native envoy dist-deps e2e e2e-native browser-test
 
+## native-deps: Debian's libssl-dev and pkg-config, when missing: the e2e tests' HTTP/2-over-TLS
+## client (openssl, a dev-dependency) is compiled by every native `cargo test`
+native-deps:
+	@pkg-config --exists openssl 2>/dev/null || { \
+	  if [ "$$(id -u)" != 0 ]; then echo "need Debian's libssl-dev and pkg-config: run as root, or apt-get install libssl-dev pkg-config" >&2; exit 1; fi; \
+	  echo "installing libssl-dev pkg-config"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq libssl-dev pkg-config >/dev/null; }
+
 ## unit: the pure core, natively (unit tests and the hostile-input property tests)
-unit:
+unit: native-deps
 	cargo test --lib --features native --test hostile
 	cargo test -p edge-shield-cli --lib --test schema_and_shipped
 
@@ -95,7 +103,7 @@ validate: build envoy
 	cargo test --test e2e shipped_configs -- --nocapture
 
 # The shipped configs include envoy/native.yaml, so both artifacts are needed.
-e2e: build native envoy dist-deps e2e-tools
+e2e: build native envoy native-deps dist-deps e2e-tools
 	cargo test --test e2e -- --test-threads 2
 	cargo test -p edge-shield-cli --test envoy -- --test-threads 2
 
@@ -105,7 +113,7 @@ e2e: build native envoy dist-deps e2e-tools
 ## Struct errors without a JSON position.
 NATIVE_NOT_YET := --skip observe:: --skip route_metadata::route_then_virtual_host_metadata_then_rules_then_the_top_level \
   --skip yaml_config::struct_errors_name_the_path_without_line_and_column
-e2e-native: build native envoy dist-deps e2e-tools
+e2e-native: build native envoy native-deps dist-deps e2e-tools
 	EDGE_SHIELD_HOST=native cargo test --test e2e -- --test-threads 2 $(NATIVE_NOT_YET)
 
 ## dist: the release files in dist/: edge_shield.wasm, the OCI image archive (Wasm "compat"

@@ -26,51 +26,156 @@ fn module_of(rel: &Path) -> Vec<String> {
     parts
 }
 
-/// The source without comments and without `#[cfg(test)]` items; `None` names the
-/// test-only child modules (`#[cfg(test)] mod x;`).
-fn strip_tests(source: &str, test_modules: &mut BTreeSet<String>) -> String {
-    let lines: Vec<&str> = source
-        .lines()
-        .map(|l| l.split("//").next().unwrap_or_default())
-        .collect();
-    let mut out = String::new();
+/// The source without comments, with every string and char literal emptied (`""`, `' '`):
+/// a `//` in a URL must not hide the rest of its line, nor a brace in a string end an item.
+/// Line breaks are kept, so the reader below still sees one statement per line.
+fn code_only(source: &str) -> String {
+    let b: Vec<char> = source.chars().collect();
+    let at = |i: usize| b.get(i).copied();
+    let mut out = String::with_capacity(source.len());
     let mut i = 0;
-    while i < lines.len() {
-        if lines[i].trim() == "#[cfg(test)]" {
-            let next = lines.get(i + 1).map(|l| l.trim()).unwrap_or_default();
-            if next.ends_with(';') {
-                if let Some(name) = next.strip_prefix("mod ").or_else(|| next.strip_prefix("pub mod ")) {
-                    test_modules.insert(name.trim_end_matches(';').to_string());
+    while i < b.len() {
+        let c = b[i];
+        match (c, at(i + 1)) {
+            ('/', Some('/')) => {
+                while i < b.len() && b[i] != '\n' {
+                    i += 1;
                 }
-                i += 2;
-                continue;
             }
-            // An item with a body: skip to its closing brace.
-            let mut depth = 0i32;
-            let mut opened = false;
-            i += 1;
-            while i < lines.len() {
-                for c in lines[i].chars() {
-                    match c {
-                        '{' => {
+            ('/', Some('*')) => {
+                let mut depth = 0;
+                while i < b.len() {
+                    match (b[i], at(i + 1)) {
+                        ('/', Some('*')) => {
                             depth += 1;
-                            opened = true;
+                            i += 2;
                         }
-                        '}' => depth -= 1,
-                        _ => {}
+                        ('*', Some('/')) => {
+                            depth -= 1;
+                            i += 2;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        (ch, _) => {
+                            if ch == '\n' {
+                                out.push('\n');
+                            }
+                            i += 1;
+                        }
                     }
                 }
+            }
+            ('r', Some('"' | '#')) => {
+                // A raw string `r"..."`, `r#"..."#` (`r#ident` is a raw identifier: kept).
+                let mut j = i + 1;
+                let mut hashes = 0;
+                while at(j) == Some('#') {
+                    hashes += 1;
+                    j += 1;
+                }
+                if at(j) != Some('"') {
+                    out.push(c);
+                    i += 1;
+                    continue;
+                }
+                j += 1;
+                while j < b.len() && !(b[j] == '"' && (1..=hashes).all(|k| at(j + k) == Some('#'))) {
+                    if b[j] == '\n' {
+                        out.push('\n');
+                    }
+                    j += 1;
+                }
+                out.push_str("\"\"");
+                i = j + 1 + hashes;
+            }
+            ('"', _) => {
+                let mut j = i + 1;
+                while j < b.len() && b[j] != '"' {
+                    if b[j] == '\\' {
+                        j += 1;
+                    }
+                    if at(j) == Some('\n') {
+                        out.push('\n');
+                    }
+                    j += 1;
+                }
+                out.push_str("\"\"");
+                i = j + 1;
+            }
+            ('\'', Some('\\')) => {
+                // An escaped char literal: '\n', '\'', '\u{..}'.
+                let mut j = i + 3;
+                while j < b.len() && b[j] != '\'' {
+                    j += 1;
+                }
+                out.push_str("' '");
+                i = j + 1;
+            }
+            ('\'', Some(_)) if at(i + 2) == Some('\'') => {
+                out.push_str("' '");
+                i += 3;
+            }
+            _ => {
+                // Code, and lifetimes (`'a`).
+                out.push(c);
                 i += 1;
-                if opened && depth <= 0 {
-                    break;
+            }
+        }
+    }
+    out
+}
+
+/// Where an item starting at the beginning of `item` ends: after its `;` or after the
+/// `}` closing its block, whichever comes first outside brackets.
+fn item_end(item: &str) -> usize {
+    let mut depth = 0i32;
+    for (i, c) in item.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' => depth -= 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
                 }
             }
-            continue;
+            ';' if depth == 0 => return i + 1,
+            _ => {}
         }
-        out.push_str(lines[i]);
-        out.push('\n');
-        i += 1;
     }
+    item.len()
+}
+
+/// The source without comments, string contents and `#[cfg(test)]` items; `test_modules`
+/// gets the test-only child modules (`#[cfg(test)] mod x;`).
+fn strip_tests(source: &str, test_modules: &mut BTreeSet<String>) -> String {
+    let code = code_only(source);
+    let mut out = String::new();
+    let mut rest = code.as_str();
+    loop {
+        let mut offset = 0;
+        let mut found = None;
+        for line in rest.split_inclusive('\n') {
+            if line.trim() == "#[cfg(test)]" {
+                found = Some((offset, offset + line.len()));
+                break;
+            }
+            offset += line.len();
+        }
+        let Some((attribute, item_start)) = found else { break };
+        out.push_str(&rest[..attribute]);
+        let item = &rest[item_start..];
+        let end = item_end(item);
+        let text = item[..end].trim();
+        if let Some(name) = text.strip_prefix("mod ").or_else(|| text.strip_prefix("pub mod ")) {
+            if let Some(name) = name.strip_suffix(';') {
+                test_modules.insert(name.trim().to_string());
+            }
+        }
+        rest = &item[end..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -373,15 +478,17 @@ fn the_checker_sees_a_circle() {
 
 #[test]
 fn leaves_import_no_feature_and_features_no_upper_layer() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let root = source_root();
     let files = load(&root);
     let g = graph(&files);
     let layer = |m: &[String]| match m.first().map(String::as_str) {
         Some("http" | "compile" | "exchange" | "log_limit") => 0,
         Some("cors" | "hardening" | "security_headers") => 1,
-        Some("config" | "engine") => 2,
-        Some("host" | "host_native") => 3,
-        _ => 4,
+        // ARCHITECTURE.md: config/ imports features and leaves, never the engine.
+        Some("config") => 2,
+        Some("engine") => 3,
+        Some("host" | "host_native") => 4,
+        _ => 5,
     };
     let mut upward = Vec::new();
     for (from, targets) in &g {
@@ -397,4 +504,55 @@ fn leaves_import_no_feature_and_features_no_upper_layer() {
         }
     }
     assert_eq!(upward, Vec::<String>::new(), "imports against the layering");
+}
+
+/// What the reader keeps of a source: code paths, also next to a URL in a string or after a
+/// test-only item that is not a block; never test-only code, comments or string contents.
+#[test]
+fn the_reader_keeps_code_and_drops_tests_comments_and_strings() {
+    let cases: &[(&str, &str, &[&str], &[&str])] = &[
+        (
+            "a string holding // does not hide the rest of its line",
+            "pub fn f() -> usize {\n    g(\"https://example.com\", crate::engine::on_request)\n}\n",
+            &["crate::engine::on_request"],
+            &[],
+        ),
+        (
+            "a test-only item without a block ends at its semicolon",
+            "#[cfg(test)]\nconst SAMPLES: &[&str] = &[\n    \"Origin\",\n];\n\npub fn f() -> crate::engine::ExchangeState {\n    todo()\n}\n",
+            &["crate::engine::ExchangeState"],
+            &["SAMPLES"],
+        ),
+        (
+            "a brace in a test-only item's string does not swallow what follows",
+            "#[cfg(test)]\nfn sample() -> &'static str {\n    \"{\"\n}\n\npub fn f() -> crate::engine::ExchangeState {\n    todo()\n}\n",
+            &["crate::engine::ExchangeState"],
+            &["sample"],
+        ),
+        (
+            "comments and string contents are not code",
+            "/* crate::engine::a */\n// crate::engine::b\npub const X: &str = \"crate::engine::c\";\npub const C: char = '\"';\npub fn f<'a>(x: &'a str) -> &'a str { x }\n",
+            &["pub fn f<'a>"],
+            &["crate::engine"],
+        ),
+        (
+            "a test-only child module",
+            "#[cfg(test)]\nmod tests;\n\npub fn f() {}\n",
+            &["pub fn f"],
+            &["mod tests"],
+        ),
+    ];
+    for (what, source, kept, dropped) in cases {
+        let mut test_modules = BTreeSet::new();
+        let code = strip_tests(source, &mut test_modules);
+        for k in *kept {
+            assert!(code.contains(k), "{what}: {k:?} lost from {code:?}");
+        }
+        for d in *dropped {
+            assert!(!code.contains(d), "{what}: {d:?} kept in {code:?}");
+        }
+    }
+    let mut test_modules = BTreeSet::new();
+    strip_tests("#[cfg(test)]\nmod tests;\n", &mut test_modules);
+    assert_eq!(test_modules, BTreeSet::from(["tests".to_string()]));
 }

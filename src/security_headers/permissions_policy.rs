@@ -5,6 +5,8 @@ use super::{suggest, value};
 use crate::compile::ConfigError;
 use crate::compile::OrderedMap;
 use crate::compile::{index, join};
+use crate::http::authority::split_host;
+use crate::http::origin::{is_dns_name, is_ipv6_literal, is_port};
 
 /// OWASP Secure Headers Project's recommended value (`ci/headers_add.json`), sent for `true`.
 pub const OWASP: [(&str, &[&str]); 29] = [
@@ -211,32 +213,31 @@ fn allow_item(path: &str, item: &str) -> Result<String, ConfigError> {
     }
 }
 
-/// `http(s)://host[:port]`, where host may start with a `*.` label.
+/// `http(s)://host[:port]`, where host may start with a `*.` label: the origin grammar
+/// of `http::origin` (a port 1..=65535 without a leading zero), on the lower-cased entry.
 fn is_origin(item: &str) -> bool {
-    let Some((scheme, rest)) = item.split_once("://") else {
+    let lower = item.to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) else {
         return false;
     };
-    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+    let (wildcard, rest) = match rest.strip_prefix("*.") {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    let Some((host, after)) = split_host(rest.as_bytes()) else {
         return false;
-    }
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(':') && !p.contains(']') => (h, Some(p)),
-        _ => (rest, None),
     };
-    let port_ok = match port {
-        None => true,
-        Some(p) => !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()),
-    };
-    let host_ok = if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        !v6.is_empty() && v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+    let host_ok = if host.first() == Some(&b'[') {
+        !wildcard && is_ipv6_literal(host)
     } else {
-        let labels = host.strip_prefix("*.").unwrap_or(host);
-        !labels.is_empty()
-            && labels
-                .split('.')
-                .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        is_dns_name(host)
     };
-    port_ok && host_ok
+    let port_ok = match after {
+        [] => true,
+        [b':', digits @ ..] => is_port(digits),
+        _ => false,
+    };
+    host_ok && port_ok
 }
 
 #[cfg(test)]
@@ -291,6 +292,10 @@ mod tests {
             (r#"{"camera": ["src"]}"#, "edge-shield: headers.permissions_policy.camera[0]: \"src\": src applies only to an iframe's allow attribute"),
             (r#"{"camera": ["https://a.example/"]}"#, "edge-shield: headers.permissions_policy.camera[0]: \"https://a.example/\": an allowlist entry is \"self\", \"*\" or an origin"),
             (r#"{"camera": ["a.example"]}"#, "edge-shield: headers.permissions_policy.camera[0]: \"a.example\": an allowlist entry is"),
+            // The origin grammar of src/http/origin.rs: a port is 1..=65535 without a leading zero.
+            (r#"{"camera": ["https://a.example:99999"]}"#, "edge-shield: headers.permissions_policy.camera[0]: \"https://a.example:99999\": an allowlist entry is"),
+            (r#"{"camera": ["https://a.example:0443"]}"#, "edge-shield: headers.permissions_policy.camera[0]: \"https://a.example:0443\": an allowlist entry is"),
+            (r#"{"camera": ["http://[1.2]"]}"#, "edge-shield: headers.permissions_policy.camera[0]: \"http://[1.2]\": an allowlist entry is"),
             (r#"{"camera": ["self", "self"]}"#, "edge-shield: headers.permissions_policy.camera[1]: \"self\": listed twice"),
             (r#"{"camera": ["*", "self"]}"#, "edge-shield: headers.permissions_policy.camera: [\"*\",\"self\"]: \"*\" allows every origin and must be the only entry"),
             (r#"{"camera": ["https://a.example\"), x=(*"]}"#, "edge-shield: headers.permissions_policy.camera[0]: \"https://a.example\\\"), x=(*\": ';' and ',' are refused"),

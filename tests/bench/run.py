@@ -139,7 +139,7 @@ CORS_FILTER = {
 CORS_POLICY = "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy"
 WASM_FILTER = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"
 
-# helmet 8.3.0's 12 default headers (shared/reference/secure-headers.md §1).
+# helmet 8.3.0's 12 default headers (docs/configuration.md, Defaults).
 HELMET = {
     "content-security-policy": "default-src 'self';base-uri 'self';font-src 'self' https: data:;"
     "form-action 'self';frame-ancestors 'self';img-src 'self' data:;object-src 'none';"
@@ -254,7 +254,7 @@ def edge_config(variant, upstream_port):
     elif kind == "wasm-noop":
         filters.append(wasm_filter("noop", NOOP_WASM, variant.get("plugin", "")))
     elif kind == "native-headers":
-        # ADD_IF_ABSENT is SPEC §3.1's default: an upstream's own value wins.
+        # ADD_IF_ABSENT is the filter's default (docs/configuration.md, Merging with the upstream's headers): an upstream's own value wins.
         vhost["response_headers_to_add"] = header_values(HELMET.items(), "ADD_IF_ABSENT")
         vhost["response_headers_to_remove"] = FINGERPRINTS
     elif kind == "native-cors-headers":

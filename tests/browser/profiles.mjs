@@ -1,5 +1,5 @@
 // The front-end origins (all served by the page server) and the plugin configurations
-// under test, one Envoy listener each. Expected outcomes come from SPEC.md and Fetch.
+// under test, one Envoy listener each. Expected outcomes come from docs/configuration.md and Fetch.
 
 export function origins(pagesPort) {
   const at = (host) => `http://${host}:${pagesPort}`;
@@ -7,7 +7,7 @@ export function origins(pagesPort) {
     main: at('127.0.0.1'), // listed in allowed_origins
     localhost: at('localhost'), // same server, another origin: not listed
     sub: at('app.shop.test'), // matches the pattern http://*.shop.test:<port>
-    apex: at('shop.test'), // a subdomain pattern never matches its apex (SPEC §1.2)
+    apex: at('shop.test'), // a subdomain pattern never matches its apex (docs/configuration.md, Origin entries)
     evil: at('evil.test'), // another site altogether: the CSRF attacker
   };
 }

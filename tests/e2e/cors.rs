@@ -1,9 +1,9 @@
-//! CORS through a real Envoy (SPEC §2): preflights answered by the filter and never
+//! CORS through a real Envoy (docs/configuration.md, CORS): preflights answered by the filter and never
 //! forwarded, actual requests decorated or stripped, `Vary` on every response of a
 //! CORS route (Envoy's own replies included), `*` policies, report-only, development
 //! mode, metrics and the blocked-request log. One Envoy per configuration, many
 //! requests each; policies differ by rule (`path_prefix`) where they can share one.
-//! Expected values come from the SPEC and the Fetch standard.
+//! Expected values come from docs/configuration.md and the Fetch standard.
 
 use crate::harness::host;
 use crate::harness::*;

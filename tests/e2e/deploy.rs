@@ -96,7 +96,7 @@ fn docker_envoy_config_serves_through_the_filter() {
 
 // ---------------------------------------------------------------- failure policy
 
-/// Every Wasm filter in every shipped Envoy config reloads a crashed VM (SPEC §6).
+/// Every Wasm filter in every shipped Envoy config reloads a crashed VM (docs/operations.md, Failure policies).
 #[test]
 fn shipped_wasm_filters_use_fail_reload() {
     let mut filters = 0;
@@ -686,7 +686,12 @@ fn every_shipped_envoy_config_labels_the_counters() {
     let reference = &yaml("envoy/observability/envoy.yaml")["stats_config"]["stats_tags"];
     assert!(reference.as_array().is_some_and(|t| t.len() == 2), "{reference:?}");
     for path in envoy_configs() {
-        let doc: Value = serde_norway::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        // The native module's counters are named differently (docs/native.md).
+        if text.contains("DynamicModuleFilter") {
+            continue;
+        }
+        let doc: Value = serde_norway::from_str(&text).unwrap();
         assert_eq!(&doc["stats_config"]["stats_tags"], reference, "{}", path.display());
     }
 }

@@ -1,6 +1,6 @@
-//! Edge hardening through a real Envoy (SPEC §7): HTTPS redirect, cookie hardening,
+//! Edge hardening through a real Envoy (docs/configuration.md, Edge hardening): HTTPS redirect, cookie hardening,
 //! CSRF by Fetch Metadata, WebSocket origin check. Expected values come from the
-//! SPEC, RFC 6265bis and W3C Fetch Metadata. Many requests per Envoy instance.
+//! docs/configuration.md, RFC 6265bis and W3C Fetch Metadata. Many requests per Envoy instance.
 
 use crate::harness::*;
 

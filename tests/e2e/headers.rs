@@ -1,10 +1,10 @@
-//! Security headers through a real Envoy (SPEC §3): helmet's defaults on the wire, the
+//! Security headers through a real Envoy (docs/configuration.md, Security headers): helmet's defaults on the wire, the
 //! merge with what the upstream sent, removal of fingerprints, HSTS only over HTTPS,
 //! Envoy's own local replies, and development mode.
 
 use crate::harness::*;
 
-/// helmet 8.3.0's default set (shared/reference/secure-headers.md §1), except HSTS,
+/// helmet 8.3.0's default set (docs/configuration.md, Defaults), except HSTS,
 /// which is sent only over HTTPS.
 const HELMET_OVER_HTTP: [(&str, &str); 11] = [
     ("content-security-policy", "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline';upgrade-insecure-requests"),

@@ -128,7 +128,7 @@ fn http2_cleartext_and_tls_behave_like_http1() {
                 "{how:?} {name}: HTTP/2 differs from HTTP/1.1"
             );
         }
-        // And what that common answer is, per the SPEC and Fetch.
+        // And what that common answer is, per docs/configuration.md and Fetch.
         let [page, pre, pre_no, allowed, blocked, cookies, csrf, same, dead, redirect] = &h2[..] else {
             unreachable!()
         };

@@ -1,4 +1,4 @@
-//! Per-route policies (SPEC §1.3), both ways, through a real Envoy:
+//! Per-route policies (docs/configuration.md, Rules), both ways, through a real Envoy:
 //! - `rules` in one filter instance, matched on the route name, the host or the path;
 //! - one filter instance per policy (same `vm_id`), switched per route with `FilterConfig`.
 //!
@@ -259,7 +259,7 @@ fn filter_instances_switched_per_route_with_filter_config() {
     );
 }
 
-/// What the per-route policies above do on the wire, per SPEC §2 and §3.
+/// What the per-route policies above do on the wire, per docs/configuration.md (CORS, Security headers).
 #[test]
 fn per_route_behaviour_on_the_wire() {
     const APP: &str = "https://app.example.com";

@@ -239,7 +239,7 @@ fn ours(name: &str) -> bool {
         .contains(&n.as_str())
 }
 
-/// What the SPEC says this kind gets; `Err(why)` otherwise.
+/// What docs/configuration.md says this kind gets; `Err(why)` otherwise.
 fn check(kind: Kind, r: &Resp) -> Result<(), String> {
     let acao = r.header("access-control-allow-origin");
     let ok = match kind {

@@ -102,7 +102,7 @@ fn every_worker_answers_alike_and_counters_add_up() {
         .start();
     let visit = visit();
 
-    // The first connection's answers, checked against the SPEC; every other connection,
+    // The first connection's answers, checked against docs/configuration.md; every other connection,
     // whichever worker took it, must give the same bytes.
     let mut workers_of = Vec::new();
     let mut conns = Vec::new();

@@ -1,4 +1,4 @@
-// CORS (SPEC §1.2, §2) as the browser enforces it: a page on one origin fetch()es the
+// CORS (docs/configuration.md, CORS) as the browser enforces it: a page on one origin fetch()es the
 // API through Envoy, another origin. What counts is what the page's script got.
 
 import { describeFetch, outcome } from '../lib/harness.mjs';

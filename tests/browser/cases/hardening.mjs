@@ -1,4 +1,4 @@
-// Edge hardening (SPEC §7) as the browser experiences it: cookie attributes added by the
+// Edge hardening (docs/configuration.md, Edge hardening) as the browser experiences it: cookie attributes added by the
 // filter, and cross-site form posts refused by Fetch Metadata.
 
 import { outcome } from '../lib/harness.mjs';

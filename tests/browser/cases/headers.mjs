@@ -1,4 +1,4 @@
-// Security headers (SPEC §3) as the browser enforces them, on pages served THROUGH Envoy.
+// Security headers (docs/configuration.md, Security headers) as the browser enforces them, on pages served THROUGH Envoy.
 
 import { outcome } from '../lib/harness.mjs';
 

@@ -213,7 +213,7 @@ export class Envoy {
     return text.trimEnd().split('\n').slice(-n).join('\n');
   }
 
-  /** One of our counters (SPEC §5), or null when Envoy has no such stat. */
+  /** One of our counters (docs/observability.md), or null when Envoy has no such stat. */
   async counter(plugin, policy, name) {
     const key = `${native ? 'dynamicmodulescustom' : 'wasmcustom'}.edge_shield.${plugin}.${policy}.${name}: `;
     const stats = await adminGet(this.admin, `/stats?filter=${encodeURIComponent('edge_shield')}`);

@@ -24,7 +24,7 @@ export function summaryHtml({ results, version, total }) {
   td:nth-child(4), td:nth-child(5) { width: 32%; word-break: break-word; }
   </style></head><body>
   <h1>edge-shield in headless Chromium ${esc(version)}: ${passed} passed, ${results.length - passed} failed</h1>
-  <p>Each row: what the SPEC and the Fetch standard expect, and what the browser itself did
+  <p>Each row: what docs/configuration.md and the Fetch standard expect, and what the browser itself did
   (fetch resolved or rejected, headers readable by JavaScript, scripts run, frames rendered, cookies sent).
   ${results.length < total ? `Subset: ${results.length} of ${total} cases.` : ''}</p>
   <table><tr><th></th><th>group</th><th>case</th><th>expected</th><th>browser</th></tr>
