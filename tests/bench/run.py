@@ -499,7 +499,7 @@ def cg_envoy(spec, work, run, upstream_port):
     out_file = work / f"{name}.callgrind"
     config = edge_config(variant, upstream_port)
     # No stats flush while counting (the main thread's one periodic job of note).
-    config["stats_flush_interval"] = "300s"
+    config["stats_flush_interval"] = "299s"
     e = Envoy(name, config, work, None, prefix=cg.valgrind_prefix(out_file), binary=ENVOY_BIN)
     try:
         e.wait_ready(timeout=600)
@@ -573,14 +573,27 @@ PROFILES = [
     ("opt-level \"z\"", ['profile.release.opt-level="z"']),
     ("opt-level 3, dependencies \"z\"", ['profile.release.opt-level=3', 'profile.release.package."*".opt-level="z"']),
     ("opt-level \"s\", dependencies \"z\"", ['profile.release.opt-level="s"', 'profile.release.package."*".opt-level="z"']),
+    # Binaryen's optimizer after cargo (not part of `make build`: measured, for the record).
+    ("opt-level 3, then `wasm-opt -O3`", ['profile.release.opt-level=3'], ["-O3"]),
+    ("opt-level \"z\", then `wasm-opt -Oz`", ['profile.release.opt-level="z"'], ["-Oz"]),
 ]
+# The features Rust enables for wasm32-wasip1, for wasm-opt to accept the module.
+WASM_OPT_FEATURES = ["--enable-bulk-memory", "--enable-sign-ext", "--enable-nontrapping-float-to-int"]
+WASM_OPT_FEATURES += ["--enable-mutable-globals", "--enable-multivalue", "--enable-reference-types"]
 
 
 def profile_builds(work):
     """Each profile's .wasm (built into target/bench-profiles, copied to `work`), its
     size, and its instruction counts for the SPEC config; also the shipped build."""
     out = []
-    for i, (about, overrides) in enumerate(PROFILES):
+    have_wasm_opt = subprocess.run(["sh", "-c", "command -v wasm-opt"], capture_output=True).returncode == 0
+    keep = {int(x) for x in os.environ.get("BENCH_PROFILES_ONLY", "").split(",") if x}
+    for i, (about, overrides, *post) in enumerate(PROFILES):
+        if keep and i not in keep:
+            continue
+        if post and not have_wasm_opt:
+            log(f"  {about}: left out (no wasm-opt; Debian's binaryen has it)")
+            continue
         args = ["cargo", "build", "--quiet", "--release", "--lib", "--target", "wasm32-wasip1"]
         args += ["--target-dir", str(ROOT / "target/bench-profiles")]
         # All stripped alike, so that sizes compare code, not the name section.
@@ -589,20 +602,40 @@ def profile_builds(work):
         log(f"  building: {about}")
         subprocess.run(args, check=True, cwd=ROOT, timeout=1200)
         wasm = work / f"profile-{i}.wasm"
-        wasm.write_bytes((ROOT / "target/bench-profiles/wasm32-wasip1/release/edge_shield.wasm").read_bytes())
+        built = ROOT / "target/bench-profiles/wasm32-wasip1/release/edge_shield.wasm"
+        if post:
+            subprocess.run(["wasm-opt", *post[0], *WASM_OPT_FEATURES, str(built), "-o", str(wasm)], check=True, timeout=1200)
+        else:
+            wasm.write_bytes(built.read_bytes())
         out.append({"about": about, "overrides": overrides, "wasm": wasm, "size": wasm.stat().st_size})
     specs = [
-        (f"profile-{i}", {"variant": "wasm-file", "wasm": str(p["wasm"]), "config": "spec"}, SCENARIOS["instructions"]["requests"])
-        for i, p in enumerate(out)
+        (p["wasm"].stem, {"variant": "wasm-file", "wasm": str(p["wasm"]), "config": "spec"}, SCENARIOS["instructions"]["requests"])
+        for p in out
     ]
     counts = instruction_counts(work, specs, 1)[1]
-    for i, p in enumerate(out):
-        p["ir"] = {req: cell["ir"] for req, cell in counts[f"profile-{i}"].items()}
+    for (vid, _, _), p in zip(specs, out):
+        p["ir"] = {req: cell["ir"] for req, cell in counts[vid].items()}
         p["wasm"] = str(p["wasm"])
     return out
 
 
-def profile_report(profiles, counts):
+PROFILE_HEADING = "\n## Release profile: size and instructions per request\n"
+
+
+def carried_profile_section():
+    """The release-profile section of the previous report (it states its own date and
+    commit), kept when this run did not build the profiles."""
+    if not OUT.exists():
+        return ""
+    old = OUT.read_text()
+    start = old.find(PROFILE_HEADING)
+    if start < 0:
+        return ""
+    end = old.find("\n## ", start + len(PROFILE_HEADING))
+    return old[start:] if end < 0 else old[start:end] + "\n"
+
+
+def profile_report(ctx, profiles, counts):
     reqs = SCENARIOS["instructions"]["requests"]
     shipped = Counts(counts)
     rows = [
@@ -614,12 +647,10 @@ def profile_report(profiles, counts):
             [f"**shipped** (Cargo.toml [profile.release])", f"{WASM.stat().st_size / 1000:.0f} KB"]
             + [k(shipped.ir("edge-shield", r)) for r in reqs]
         )
-    return f"""
-## Release profile: size and instructions per request
-
-Every profile built with `strip = "symbols"` (no `name` section), measured on the SPEC
-config as in the main table (one run each; runs of one build differ by the agreement
-shown above).
+    return f"""{PROFILE_HEADING}
+Measured {ctx['date']} at {ctx['commit']} (`BENCH_PROFILES=1 make bench`; a run without
+it keeps this section). Every profile built with `strip = "symbols"` (no `name`
+section), counted on the SPEC config as in the main table (one run each).
 
 {table(["profile", ".wasm size", *reqs], rows)}
 """
@@ -1190,8 +1221,7 @@ def main():
         if raw:
             Path(raw).write_text(json.dumps({"ctx": ctx, "counts": counts}, indent=1, default=str))
         text = report(ctx, counts, core, ir, hot, cells)
-        if profiles:
-            text += profile_report(profiles, counts)
+        text += profile_report(ctx, profiles, counts) if profiles else carried_profile_section()
     OUT.write_text(text)
     print(text)
     log(f"written to {OUT}")
