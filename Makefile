@@ -12,13 +12,21 @@ ENVOY        ?= $(CURDIR)/$(VENV)/bin/envoy
 export ENVOY
 # `make run CONFIG=envoy/per-route-rules.yaml` runs another shipped example.
 CONFIG       ?= envoy/envoy.yaml
-# `make image IMAGE=registry.example.com/edge-shield:0.1.0`: the Istio OCI image.
-IMAGE        ?= edge-shield:dev
+# The release version: Cargo.toml's (docs/operations.md, "Versions").
+VERSION      := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' Cargo.toml | head -1)
+DIST         := dist
+OCI_ARCHIVE  := $(DIST)/edge-shield-$(VERSION).oci.tar
+# `make publish IMAGE=registry.example.com/team/edge-shield`: where the image goes (tag $(VERSION)).
+IMAGE        ?=
+# skopeo flags for `make publish`, e.g. PUBLISH_FLAGS='--dest-creds user:token' or
+# '--dest-tls-verify=false' for a plain-HTTP registry of your own.
+PUBLISH_FLAGS ?=
+CARGO_HOME   ?= $(HOME)/.cargo
 BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate image browser-deps browser-test browser-screenshot
+.PHONY: all build envoy run test unit e2e compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot
 
 all: build
 
@@ -54,8 +62,9 @@ run: build envoy
 	@echo
 	exec $(ENVOY) -c $(CONFIG) --concurrency 1 --disable-hot-restart -l warn --component-log-level wasm:info
 
-## test: unit tests, the wasm build, end-to-end tests against a real Envoy, then the browser tests
-test: unit build envoy e2e browser-test
+## test: unit tests, the wasm build, end-to-end tests against a real Envoy (the OCI image
+## through a local registry included), then the browser tests
+test: unit build envoy dist-deps e2e browser-test
 
 ## unit: the pure core, natively (unit tests and the hostile-input property tests)
 unit:
@@ -65,13 +74,57 @@ unit:
 validate: build envoy
 	cargo test --test e2e shipped_configs -- --nocapture
 
-e2e: build envoy
+e2e: build envoy dist-deps
 	cargo test --test e2e -- --test-threads 2
 
-## image: the filter as a single-layer "compat" OCI image for Istio (needs docker; push it yourself)
-image: build
-	docker build -f envoy/istio/Dockerfile -t $(IMAGE) $(dir $(WASM))
-	@echo "built $(IMAGE); next: docker push $(IMAGE)"
+## dist: the release files in dist/: edge_shield.wasm, the OCI image archive (Wasm "compat"
+## layout, for Istio and Envoy Gateway; no Docker), its digest, SHA256SUMS. Reproducible:
+## built in target/dist with the build paths mapped away, packaged with fixed metadata.
+dist:
+	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
+	CARGO_TARGET_DIR=target/dist RUSTFLAGS="--remap-path-prefix=$(CURDIR)=/edge-shield --remap-path-prefix=$(CARGO_HOME)=/cargo" \
+	  cargo build --release --locked --target $(TARGET)
+	@rm -rf $(DIST) && mkdir -p $(DIST)
+	cp target/dist/$(TARGET)/release/edge_shield.wasm $(DIST)/edge_shield.wasm
+	python3 tools/wasm_oci.py --wasm $(DIST)/edge_shield.wasm --version $(VERSION) --out $(OCI_ARCHIVE) > $(OCI_ARCHIVE:.tar=.digest)
+	cd $(DIST) && sha256sum edge_shield.wasm $(notdir $(OCI_ARCHIVE)) > SHA256SUMS
+	@echo "dist/ (version $(VERSION)):"; cd $(DIST) && ls -l && cat SHA256SUMS && echo "image digest: $$(cat $(notdir $(OCI_ARCHIVE:.tar=.digest)))"
+
+## dist-deps: Debian's skopeo (push/pull images) and docker-registry (the local registry the
+## e2e tests push to), when missing
+dist-deps:
+	@missing=""; command -v skopeo >/dev/null || missing="skopeo"; command -v docker-registry >/dev/null || missing="$$missing docker-registry"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "need Debian's$$missing: run as root, or apt-get install$$missing" >&2; exit 1; fi; \
+	  echo "installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq $$missing >/dev/null; \
+	fi
+
+## publish: push dist/'s image (built by `make dist` if missing) to IMAGE as IMAGE:$(VERSION)
+## with skopeo (IMAGE=registry.example.com/team/edge-shield), then `make dist-manifests`
+publish: dist-deps
+	@if [ -z "$(IMAGE)" ]; then echo "usage: make publish IMAGE=registry.example.com/team/edge-shield [PUBLISH_FLAGS=...]" >&2; exit 1; fi
+	@[ -f $(OCI_ARCHIVE) ] || $(MAKE) dist
+	skopeo copy $(PUBLISH_FLAGS) oci-archive:$(OCI_ARCHIVE):$(VERSION) docker://$(IMAGE):$(VERSION)
+	@echo "pushed $(IMAGE):$(VERSION) ($$(cat $(OCI_ARCHIVE:.tar=.digest)))"
+	@$(MAKE) -s dist-manifests IMAGE=$(IMAGE)
+
+## dist-manifests: the Istio and Envoy Gateway manifests with IMAGE:$(VERSION) and the digests
+## of dist/ filled in, in dist/istio/ and dist/gateway/ (the HTTP variant gets the module's sha256)
+dist-manifests:
+	@if [ -z "$(IMAGE)" ]; then echo "usage: make dist-manifests IMAGE=registry.example.com/team/edge-shield" >&2; exit 1; fi
+	@digest=$$(cat $(OCI_ARCHIVE:.tar=.digest)) && hex=$${digest#sha256:} && \
+	wasm=$$(sed -n 's/  edge_shield.wasm$$//p' $(DIST)/SHA256SUMS) && [ -n "$$hex" ] && [ -n "$$wasm" ] || \
+	  { echo "no digests in $(DIST)/: run make dist" >&2; exit 1; }; \
+	for d in istio gateway; do \
+	  mkdir -p $(DIST)/$$d; \
+	  for f in envoy/$$d/*.yaml; do \
+	    sum=$$hex; case $$f in *-http.yaml) sum=$$wasm;; esac; \
+	    sed -e 's#registry.example.com/edge-shield:$(VERSION)#$(IMAGE):$(VERSION)#g' \
+	        -e "s#0000000000000000000000000000000000000000000000000000000000000000#$$sum#g" $$f > $(DIST)/$$d/$$(basename $$f); \
+	  done; \
+	done; \
+	echo "manifests with $(IMAGE):$(VERSION) and its digest: $(DIST)/istio/ $(DIST)/gateway/"
 
 ## browser-deps: Debian's Chromium when $(CHROMIUM) is missing, Node.js when missing, and
 ## playwright-core (npm ci) when tests/browser/node_modules is missing or older than the lockfile
@@ -139,4 +192,4 @@ bench-tools:
 
 clean:
 	cargo clean
-	rm -rf $(VENV) .venv-* $(BROWSER_DIR)/node_modules $(BROWSER_DIR)/out
+	rm -rf $(VENV) .venv-* $(BROWSER_DIR)/node_modules $(BROWSER_DIR)/out $(DIST)

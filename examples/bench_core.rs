@@ -11,11 +11,10 @@
 //! Native x86_64 is not V8: the absolute ns/op are a lower bound for the filter's own
 //! logic in Envoy, useful to compare scenarios and to catch regressions.
 
-use edge_shield::engine::{self, HeaderOp};
-use edge_shield::header_map;
-use edge_shield::policy::Config;
-use edge_shield::request::Headers;
-use edge_shield::rules::RouteInfo;
+use edge_shield::config::policy::Config;
+use edge_shield::engine;
+use edge_shield::exchange::{HeaderOp, RouteInfo};
+use edge_shield::http::{wire as header_map, Headers};
 use serde::Deserialize;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
@@ -194,7 +193,12 @@ fn exchange(case: &Case) -> Effect {
     let outcome = engine::on_request(&policy, request);
     if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
         // The glue formats the line before the rate limiter decides; so do we.
-        black_box(engine::blocked_line(blocked, request, &route, &policy.name));
+        black_box(edge_shield::exchange::blocked_line(
+            blocked,
+            request,
+            &route,
+            &policy.name,
+        ));
         effect.blocked_log = true;
     }
     // Envoy runs the response phase on our own local replies too.

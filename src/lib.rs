@@ -2,17 +2,27 @@
 //! Fetch-correct CORS policy and hardened security response headers.
 //!
 //! Only [`host`] talks to Envoy; everything else is pure Rust with native unit tests.
+//! The layers and which way imports go: ARCHITECTURE.md.
 
-pub mod config;
-pub mod cors;
-pub mod engine;
-pub mod hardening;
-pub mod header_map;
-pub mod headers;
+// Leaves: shared vocabulary, known by every feature, knowing none.
+pub mod compile;
+pub mod exchange;
+pub mod http;
 pub mod log_limit;
-pub mod policy;
-pub mod request;
-pub mod rules;
+
+// Features.
+pub mod cors;
+pub mod hardening;
+pub mod security_headers;
+
+// Above the features: loading the whole policy, and the pipeline.
+pub mod config;
+pub mod engine;
 
 #[cfg(target_arch = "wasm32")]
 mod host;
+
+#[cfg(test)]
+mod layering_tests;
+#[cfg(test)]
+mod testing;

@@ -1,5 +1,5 @@
 //! A per-VM budget of log lines per second, so a flood of blocked requests cannot
-//! fill the proxy's log (SPEC §5).
+//! fill the proxy's log (README.md, "Observability").
 
 #[derive(Debug, Clone)]
 pub struct LogLimiter {

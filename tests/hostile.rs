@@ -4,10 +4,10 @@
 //! request on the worker), and no header we write may carry CR, LF or NUL.
 
 use edge_shield::config;
-use edge_shield::engine::{self, HeaderOp};
-use edge_shield::header_map::{self, Header};
-use edge_shield::request::Headers;
-use edge_shield::rules::RouteInfo;
+use edge_shield::exchange::{HeaderOp, RouteInfo};
+use edge_shield::http::wire::{self as header_map, Header};
+use edge_shield::http::Headers;
+use edge_shield::{engine, exchange};
 use proptest::prelude::*;
 
 const POLICIES: &[&str] = &[
@@ -138,8 +138,8 @@ proptest! {
                 prop_assert!(clean(n.as_bytes()) && clean(v), "local reply header injection {n}: {v:?}");
             }
         }
-        let _ = engine::blocked_line(
-            outcome.blocked.as_ref().unwrap_or(&engine::Blocked { kind: "x", reason: "y".into(), report_only: false }),
+        let _ = exchange::blocked_line(
+            outcome.blocked.as_ref().unwrap_or(&exchange::Blocked { kind: "x", reason: "y".into(), report_only: false }),
             req,
             &route,
             &chosen.name,

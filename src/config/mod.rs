@@ -1,22 +1,21 @@
 //! Loading the plugin configuration: JSON → raw structs (serde) → compiled [`Config`].
 //!
 //! Everything that can be checked or precomputed is done here, once, so that the
-//! request path only reads immutable values.
+//! request path only reads immutable values. This layer sits above the features it
+//! compiles: each feature compiles its own part through [`Compile`], with one
+//! [`Context`] (mode, JSON path, warnings).
 
-pub mod error;
-pub mod raw;
-pub mod setting;
+pub mod document;
+pub mod policy;
+pub mod route_match;
 
+use crate::compile::{index, join, Compile, ConfigError, Context, Mode, Override, Setting};
 use crate::cors::CorsPolicy;
 use crate::hardening::{CookiePolicy, CsrfPolicy, HttpsRedirect, WebsocketPolicy};
-use crate::headers::HeaderPolicy;
-use crate::policy::{Config, RoutePolicy, Rule};
-use crate::rules::RuleMatch;
-pub use error::ConfigError;
-use error::{index, join};
-pub use raw::Mode;
-use raw::{RawConfig, RawRule};
-use setting::{Override, Setting};
+use crate::security_headers::HeaderPolicy;
+use document::{RawConfig, RawRule};
+use policy::{Config, RoutePolicy, Rule};
+use route_match::RuleMatch;
 use std::rc::Rc;
 
 /// Parses and compiles a plugin configuration. Empty or whitespace-only input
@@ -80,45 +79,37 @@ struct Parts {
 }
 
 /// Compiles one optional part: `Off` → `None`, `On` → defaults, `Custom` → the options.
-fn part<R: Default, P>(
-    setting: &Setting<R>,
-    path: &str,
-    compile: impl FnOnce(&R, &str) -> Result<P, ConfigError>,
-) -> Result<Option<Rc<P>>, ConfigError> {
+fn part<P: Compile>(setting: &Setting<P::Raw>, mut cx: Context<'_>) -> Result<Option<Rc<P>>, ConfigError> {
     match setting {
         Setting::Off => Ok(None),
-        Setting::On => compile(&R::default(), path).map(|p| Some(Rc::new(p))),
-        Setting::Custom(raw) => compile(raw, path).map(|p| Some(Rc::new(p))),
+        Setting::On => P::compile(&P::Raw::default(), &mut cx).map(|p| Some(Rc::new(p))),
+        Setting::Custom(raw) => P::compile(raw, &mut cx).map(|p| Some(Rc::new(p))),
     }
 }
 
 /// A rule's field: inherited (shared with the top level) or compiled anew.
-fn replace<R: Default, P>(
-    field: &Override<Setting<R>>,
+fn replace<P: Compile>(
+    field: &Override<Setting<P::Raw>>,
     inherited: &Option<Rc<P>>,
-    path: &str,
-    compile: impl FnOnce(&R, &str) -> Result<P, ConfigError>,
+    cx: Context<'_>,
 ) -> Result<Option<Rc<P>>, ConfigError> {
     match field {
         Override::Inherit => Ok(inherited.clone()),
-        Override::Replace(setting) => part(setting, path, compile),
+        Override::Replace(setting) => part(setting, cx),
     }
 }
 
 pub fn compile(raw: &RawConfig) -> Result<Config, ConfigError> {
     let mode = raw.mode;
     let mut warnings = Vec::new();
+    let w = &mut warnings;
     let top = Parts {
-        cors: part(&raw.cors, "cors", |r, p| CorsPolicy::compile(r, mode, p, &mut warnings))?,
-        headers: part(&raw.headers, "headers", |r, p| {
-            HeaderPolicy::compile(r, mode, p, &mut warnings)
-        })?,
-        https_redirect: part(&raw.https_redirect, "https_redirect", |r, p| {
-            HttpsRedirect::compile(r, mode, p)
-        })?,
-        cookies: part(&raw.cookies, "cookies", |r, p| CookiePolicy::compile(r, mode, p))?,
-        csrf: part(&raw.csrf, "csrf", |r, p| CsrfPolicy::compile(r, mode, p))?,
-        websocket: part(&raw.websocket, "websocket", |r, p| WebsocketPolicy::compile(r, mode, p))?,
+        cors: part(&raw.cors, Context::new(mode, "cors", w))?,
+        headers: part(&raw.headers, Context::new(mode, "headers", w))?,
+        https_redirect: part(&raw.https_redirect, Context::new(mode, "https_redirect", w))?,
+        cookies: part(&raw.cookies, Context::new(mode, "cookies", w))?,
+        csrf: part(&raw.csrf, Context::new(mode, "csrf", w))?,
+        websocket: part(&raw.websocket, Context::new(mode, "websocket", w))?,
         log_blocked: raw.log_blocked,
     };
     warn_combinations(&top, "", &mut warnings);
@@ -162,28 +153,19 @@ fn compile_rule(
     path: &str,
     warnings: &mut Vec<String>,
 ) -> Result<Parts, ConfigError> {
+    let w = warnings;
+    let at = |field: &str| join(path, field);
     Ok(Parts {
-        cors: replace(&rule.cors, &top.cors, &join(path, "cors"), |r, p| {
-            CorsPolicy::compile(r, mode, p, warnings)
-        })?,
-        headers: replace(&rule.headers, &top.headers, &join(path, "headers"), |r, p| {
-            HeaderPolicy::compile(r, mode, p, warnings)
-        })?,
+        cors: replace(&rule.cors, &top.cors, Context::new(mode, at("cors"), w))?,
+        headers: replace(&rule.headers, &top.headers, Context::new(mode, at("headers"), w))?,
         https_redirect: replace(
             &rule.https_redirect,
             &top.https_redirect,
-            &join(path, "https_redirect"),
-            |r, p| HttpsRedirect::compile(r, mode, p),
+            Context::new(mode, at("https_redirect"), w),
         )?,
-        cookies: replace(&rule.cookies, &top.cookies, &join(path, "cookies"), |r, p| {
-            CookiePolicy::compile(r, mode, p)
-        })?,
-        csrf: replace(&rule.csrf, &top.csrf, &join(path, "csrf"), |r, p| {
-            CsrfPolicy::compile(r, mode, p)
-        })?,
-        websocket: replace(&rule.websocket, &top.websocket, &join(path, "websocket"), |r, p| {
-            WebsocketPolicy::compile(r, mode, p)
-        })?,
+        cookies: replace(&rule.cookies, &top.cookies, Context::new(mode, at("cookies"), w))?,
+        csrf: replace(&rule.csrf, &top.csrf, Context::new(mode, at("csrf"), w))?,
+        websocket: replace(&rule.websocket, &top.websocket, Context::new(mode, at("websocket"), w))?,
         log_blocked: match rule.log_blocked {
             Override::Inherit => top.log_blocked,
             Override::Replace(b) => b,
@@ -387,10 +369,10 @@ mod tests {
 
     #[test]
     fn raw_headers_default_equals_empty_object() {
-        let parsed: crate::headers::config::RawHeaders = serde_json::from_str("{}").unwrap();
+        let parsed: crate::security_headers::config::RawHeaders = serde_json::from_str("{}").unwrap();
         assert_eq!(
             format!("{parsed:?}"),
-            format!("{:?}", crate::headers::config::RawHeaders::default())
+            format!("{:?}", crate::security_headers::config::RawHeaders::default())
         );
     }
 }

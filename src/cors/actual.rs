@@ -5,8 +5,8 @@
 
 use super::names::*;
 use super::{vary, CorsPolicy};
-use crate::engine::HeaderOp;
-use crate::request::Headers;
+use crate::exchange::HeaderOp;
+use crate::http::Headers;
 use std::borrow::Cow;
 
 /// `allow_origin`: the `Access-Control-Allow-Origin` value when the request's origin

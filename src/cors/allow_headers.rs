@@ -2,10 +2,12 @@
 //! requests is checked (case-insensitively, in any order, over every
 //! `Access-Control-Request-Headers` line), within a bound on hostile input.
 
+use super::header_names::header_names;
 use super::names::REQUEST_HEADERS;
-use super::token::{header_names, is_token};
-use crate::config::error::ConfigError;
-use crate::request::{loggable, Headers};
+use crate::compile::ConfigError;
+use crate::http::list::elements_of_lines;
+use crate::http::token::is_token;
+use crate::http::{loggable, Headers};
 use std::borrow::Cow;
 
 /// More names than any browser sends (it lists only non-safelisted ones); beyond
@@ -16,7 +18,7 @@ pub const MAX_BYTES: usize = 4096;
 
 #[derive(Debug, Clone)]
 pub struct AllowHeaders {
-    /// `"*"`: any name, echoed back (SPEC §1.2: `["*"]` = any).
+    /// `"*"`: any name, echoed back (`["*"]` = any, README.md "CORS").
     any: bool,
     /// Lower case, de-duplicated.
     list: Vec<String>,
@@ -36,7 +38,7 @@ impl AllowHeaders {
     fn allows(&self, name: &[u8]) -> bool {
         // A literal `*` in Access-Control-Allow-Headers would not cover `Authorization`
         // in the browser, but we echo validated names, so `["*"]` covers every name,
-        // as the SPEC's contract says.
+        // as README.md documents.
         self.any || self.list.iter().any(|l| l.as_bytes().eq_ignore_ascii_case(name))
     }
 
@@ -79,16 +81,13 @@ impl AllowHeaders {
 /// The names of a comma-separated list spread over several lines: optional
 /// whitespace trimmed, empty elements skipped.
 fn names<'r>(lines: impl Iterator<Item = &'r [u8]>) -> impl Iterator<Item = &'r [u8]> {
-    lines
-        .flat_map(|l| l.split(|&b| b == b','))
-        .map(|n| n.trim_ascii())
-        .filter(|n| !n.is_empty())
+    elements_of_lines(lines)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::header_map::Header;
+    use crate::http::Header;
 
     fn headers(list: &[&str]) -> AllowHeaders {
         let v: Vec<String> = list.iter().map(|s| s.to_string()).collect();

@@ -1,8 +1,8 @@
 //! `allowed_methods` and `Access-Control-Allow-Methods`: the requested method of a
 //! preflight is checked (Fetch compares methods byte for byte), never just echoed.
 
-use super::token::is_token;
-use crate::config::error::{index, ConfigError};
+use crate::compile::{index, ConfigError};
+use crate::http::token::is_token;
 use std::borrow::Cow;
 
 /// Fetch's CORS-safelisted methods: allowed whatever the configuration says.

@@ -1,10 +1,10 @@
 //! The set of allowed origins of a policy and the one question it answers:
 //! is this request `Origin` (raw bytes) allowed?
 
-use super::origin::split;
 use super::origin_pattern::{Entry, OriginPattern};
 use super::origin_regex::OriginRegex;
-use crate::engine::writable;
+use crate::exchange::writable;
+use crate::http::origin::split;
 
 /// The longest Origin worth matching.
 pub const MAX_ORIGIN_LEN: usize = 1024;

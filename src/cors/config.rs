@@ -1,6 +1,6 @@
-//! The `cors` object of the plugin configuration, as written by the user (SPEC §1.2).
+//! The `cors` object of the plugin configuration, as written by the user (README.md, "CORS").
 
-use crate::config::setting::nullable;
+use crate::compile::nullable;
 use serde::Deserialize;
 
 fn yes() -> bool {

@@ -1,7 +1,7 @@
 //! `exposed_headers` and `Access-Control-Expose-Headers` (actual responses only).
 
-use super::token::header_names;
-use crate::config::error::{index, ConfigError};
+use super::header_names::header_names;
+use crate::compile::{index, ConfigError};
 
 /// The `Access-Control-Expose-Headers` value, joined once at load; `None` = send none.
 pub fn compile(raw: &[String], credentials: bool, path: &str) -> Result<Option<String>, ConfigError> {

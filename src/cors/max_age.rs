@@ -1,8 +1,8 @@
 //! `max_age` and `Access-Control-Max-Age`: absent = the mode's default, `null` =
 //! not sent (the browser's default of 5 s applies), `0` = sent as `0` (no caching).
 
-use crate::config::error::ConfigError;
-use crate::config::Mode;
+use crate::compile::ConfigError;
+use crate::compile::Mode;
 
 /// Browsers cap the preflight cache (Firefox at 24 h, Chromium at 2 h).
 pub const BROWSER_CAP: i64 = 86_400;

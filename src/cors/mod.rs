@@ -1,4 +1,4 @@
-//! CORS (SPEC §1.2, §2): origin matching, preflight answers and response headers.
+//! CORS (README.md, "CORS"): origin matching, preflight answers and response headers.
 //!
 //! The request phase classifies the request (preflight, CORS request, no Origin),
 //! counts and logs the decision and answers preflights; it leaves in [`State`] what
@@ -11,18 +11,17 @@ mod allow_methods;
 mod allow_origin;
 pub mod config;
 mod expose_headers;
+mod header_names;
 mod max_age;
 mod names;
-mod origin;
 mod origin_pattern;
 mod origin_regex;
 mod policy;
 mod preflight;
-mod token;
 mod vary;
 
-use crate::engine::{Blocked, Counter, ExchangeState, HeaderOp, RequestOutcome};
-use crate::request::Headers;
+use crate::exchange::{Blocked, Counter, HeaderOp, Outcome};
+use crate::http::Headers;
 pub use origin_pattern::Entry as OriginEntry;
 pub use policy::CorsPolicy;
 use std::borrow::Cow;
@@ -44,18 +43,15 @@ enum Seen {
     Answered,
 }
 
-/// Request phase: classify, answer preflights, remember the origin decision.
-pub fn on_request<'p>(policy: &'p CorsPolicy, request: Headers<'_>, out: &mut RequestOutcome<'p>) {
-    if out.state.answered {
-        return;
+/// Request phase: classify, answer preflights; returns what the response phase needs.
+pub fn on_request<'p>(policy: &'p CorsPolicy, request: Headers<'_>, out: &mut Outcome<'p>) -> State {
+    if out.answered() {
+        return State::default();
     }
-    // One log line per request: an earlier (report-only) refusal keeps its own.
-    let refuse = |out: &mut RequestOutcome<'p>, kind, reason| {
-        out.blocked.get_or_insert(Blocked {
-            kind,
-            reason,
-            report_only: !policy.enforce,
-        });
+    let blocked = |kind, reason| Blocked {
+        kind,
+        reason,
+        report_only: !policy.enforce,
     };
     if preflight::is_preflight(request) {
         match preflight::decide(policy, request) {
@@ -65,18 +61,17 @@ pub fn on_request<'p>(policy: &'p CorsPolicy, request: Headers<'_>, out: &mut Re
                     out.answer(preflight::allowed_reply(policy, grant));
                 }
             }
-            Err(reason) => {
-                out.counters.add(Counter::PreflightRejected);
-                refuse(out, "cors preflight", reason);
-                if policy.enforce {
-                    out.answer(preflight::rejected_reply(policy));
-                }
-            }
+            Err(reason) => out.refuse(
+                blocked("cors preflight", reason),
+                Some(Counter::PreflightRejected),
+                policy.enforce.then(|| preflight::rejected_reply(policy)),
+            ),
         }
-        if policy.enforce {
-            out.state.cors = State(Seen::Answered);
-        }
-        return;
+        return if policy.enforce {
+            State(Seen::Answered)
+        } else {
+            State::default()
+        };
     }
     let seen = match request.single(names::ORIGIN) {
         Ok(None) | Ok(Some([])) => {
@@ -93,25 +88,20 @@ pub fn on_request<'p>(policy: &'p CorsPolicy, request: Headers<'_>, out: &mut Re
         }
         // A repeated Origin is no browser's: not allowed, whatever its values.
         _ => {
-            out.counters.add(Counter::ActualBlocked);
-            refuse(out, "cors request", Cow::Borrowed("origin not allowed"));
+            let reason = Cow::Borrowed("origin not allowed");
+            out.refuse(blocked("cors request", reason), Some(Counter::ActualBlocked), None);
             Seen::Disallowed
         }
     };
-    out.state.cors = State(seen);
+    State(seen)
 }
 
 /// Response phase: CORS headers and `Vary` on every response of a CORS route.
-pub fn on_response<'a>(
-    policy: &'a CorsPolicy,
-    state: &'a ExchangeState,
-    response: Headers<'_>,
-    ops: &mut Vec<HeaderOp<'a>>,
-) {
+pub fn on_response<'a>(policy: &'a CorsPolicy, state: &'a State, response: Headers<'_>, ops: &mut Vec<HeaderOp<'a>>) {
     if !policy.enforce {
         return;
     }
-    let allow_origin: Option<&[u8]> = match &state.cors.0 {
+    let allow_origin: Option<&[u8]> = match &state.0 {
         Seen::Answered => return,
         // Every response of a `*` policy is the same, so that caches may share it.
         _ if policy.any_origin() => Some(b"*"),

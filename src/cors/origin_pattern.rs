@@ -1,10 +1,10 @@
-//! One `allowed_origins` entry (SPEC §1.2), parsed at load: `*`, `null`, an exact
+//! One `allowed_origins` entry (README.md, "CORS"), parsed at load: `*`, `null`, an exact
 //! serialized origin, or a pattern (`scheme://*.domain[:port]`, `scheme://host:*`).
 //!
 //! Parsing is strict and every refusal says how to write the entry instead: a
 //! permissive parser is how peers ended up matching `evil-example.com`.
 
-use super::origin::{is_dns_name, is_ipv6_literal, is_port, is_scheme, OriginParts};
+use crate::http::origin::{is_dns_name, is_ipv6_literal, is_port, is_scheme, OriginParts};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
@@ -254,7 +254,7 @@ impl OriginPattern {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cors::origin::split;
+    use crate::http::origin::split;
 
     fn pattern(entry: &str) -> OriginPattern {
         match Entry::parse(entry) {

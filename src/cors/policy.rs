@@ -8,8 +8,8 @@ use super::config::RawCors;
 use super::origin_pattern::{Entry, OriginPattern};
 use super::origin_regex::OriginRegex;
 use super::{expose_headers, max_age, vary};
-use crate::config::error::{index, join, quote};
-use crate::config::{ConfigError, Mode};
+use crate::compile::{index, join, quote};
+use crate::compile::{Compile, ConfigError, Context, Mode};
 
 #[derive(Debug)]
 pub struct CorsPolicy {
@@ -30,11 +30,12 @@ pub struct CorsPolicy {
     anyone: bool,
 }
 
-/// What development mode allows on top of the configuration (SPEC §4).
+/// What development mode allows on top of the configuration (README.md, "Modes").
 const DEVELOPMENT_ORIGINS: [(&str, &str); 3] = [("http", "localhost"), ("http", "127.0.0.1"), ("http", "[::1]")];
 
 impl CorsPolicy {
-    pub fn compile(raw: &RawCors, mode: Mode, path: &str, warnings: &mut Vec<String>) -> Result<Self, ConfigError> {
+    /// Compiles the options at `path` (see [`Compile`]).
+    fn compile_at(raw: &RawCors, mode: Mode, path: &str, warnings: &mut Vec<String>) -> Result<Self, ConfigError> {
         let production = mode == Mode::Production;
         let credentials = raw.allow_credentials;
         let mut origins = AllowOrigin::default();
@@ -171,6 +172,14 @@ impl CorsPolicy {
     }
 }
 
+impl Compile for CorsPolicy {
+    type Raw = RawCors;
+
+    fn compile(raw: &RawCors, cx: &mut Context<'_>) -> Result<Self, ConfigError> {
+        Self::compile_at(raw, cx.mode, &cx.path, cx.warnings)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,7 +263,7 @@ mod tests {
         let doc = format!(r#"{{"mode": "{mode}", "cors": {cors}}}"#);
         let raw = parse(doc.as_bytes()).unwrap();
         let raw = match raw.cors {
-            crate::config::setting::Setting::Custom(c) => c,
+            crate::compile::Setting::Custom(c) => c,
             _ => RawCors::default(),
         };
         let mut w = Vec::new();
@@ -263,7 +272,7 @@ mod tests {
         } else {
             Mode::Development
         };
-        let p = CorsPolicy::compile(&raw, mode, "cors", &mut w).map_err(|e| e.to_string());
+        let p = CorsPolicy::compile_at(&raw, mode, "cors", &mut w).map_err(|e| e.to_string());
         (p, w)
     }
 

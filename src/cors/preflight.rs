@@ -1,12 +1,12 @@
-//! Preflight requests (SPEC §2): recognized exactly as Fetch sends them and answered
+//! Preflight requests (README.md, "CORS: On the wire"): recognized exactly as Fetch sends them and answered
 //! by the filter, never forwarded: an upstream that sees a preflight can only leak
 //! the policy or act on it. Allowed only when the origin, the method and every
 //! requested header are; a refusal advertises nothing.
 
 use super::names::*;
 use super::CorsPolicy;
-use crate::engine::LocalReply;
-use crate::request::{loggable, Headers};
+use crate::exchange::LocalReply;
+use crate::http::{loggable, Headers};
 use std::borrow::Cow;
 
 /// `OPTIONS` with a non-empty `Origin` and a non-empty `Access-Control-Request-Method`.

@@ -2,12 +2,13 @@
 //! policy, a request (and what the upstream answers), and the exact CORS headers and
 //! status the browser gets. Rows run through the real loader and the engine's two
 //! hooks, our preflight replies included in the response hook as Envoy does.
-//! Expected values come from the SPEC and the Fetch standard.
+//! Expected values come from README.md and the Fetch standard.
 
 use crate::config::load;
-use crate::engine::{self, Counter, HeaderOp};
-use crate::header_map::Header;
-use crate::request::Headers;
+use crate::engine;
+use crate::exchange::{Counter, HeaderOp};
+use crate::http::Header;
+use crate::http::Headers;
 
 #[derive(Clone, Copy)]
 struct Case {
@@ -704,9 +705,7 @@ fn apply(lines: &mut Vec<Header>, ops: Vec<HeaderOp<'_>>) {
     }
 }
 
-fn lines(pairs: &[(&str, &[u8])]) -> Vec<Header> {
-    pairs.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect()
-}
+use crate::testing::byte_lines as lines;
 
 fn run(case: &Case) {
     let config = load(format!(r#"{{"headers": false, {}}}"#, case.config).as_bytes())

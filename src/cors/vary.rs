@@ -2,9 +2,10 @@
 //! or a shared cache hands one origin's answer to another (Fetch §CORS protocol
 //! and HTTP caches). Added to what the upstream sent, never replacing it.
 
-use super::token::is_token;
-use crate::engine::HeaderOp;
-use crate::request::Headers;
+use crate::exchange::HeaderOp;
+use crate::http::list::list_elements;
+use crate::http::token::is_token;
+use crate::http::Headers;
 use std::borrow::Cow;
 
 pub const ORIGIN: &str = "Origin";
@@ -33,17 +34,15 @@ pub fn append(response: Headers<'_>, name: &'static str) -> Option<HeaderOp<'sta
     let mut merged: Vec<u8> = Vec::new();
     let mut copyable = true;
     for line in response.get_all("vary") {
-        for element in line.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
+        for element in list_elements(line) {
             if element == b"*" || element.eq_ignore_ascii_case(name.as_bytes()) {
                 return None;
             }
-            copyable &= element.is_empty() || is_token(element);
-            if !element.is_empty() {
-                if !merged.is_empty() {
-                    merged.extend_from_slice(b", ");
-                }
-                merged.extend_from_slice(element);
+            copyable &= is_token(element);
+            if !merged.is_empty() {
+                merged.extend_from_slice(b", ");
             }
+            merged.extend_from_slice(element);
         }
     }
     if !copyable {
@@ -62,7 +61,7 @@ pub fn append(response: Headers<'_>, name: &'static str) -> Option<HeaderOp<'sta
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::header_map::Header;
+    use crate::http::Header;
 
     fn vary_after(lines: &[&str]) -> Option<String> {
         let h: Vec<Header> = lines

@@ -1,4 +1,4 @@
-//! The edge-hardening objects of the plugin configuration (SPEC §7), as written by the user.
+//! The edge-hardening objects of the plugin configuration (README.md, "Edge hardening"), as written by the user.
 
 use serde::Deserialize;
 

@@ -1,4 +1,4 @@
-//! Cookie hardening (SPEC §7): Secure, HttpOnly, SameSite on upstream Set-Cookie lines.
+//! Cookie hardening (README.md, "Edge hardening"): Secure, HttpOnly, SameSite on upstream Set-Cookie lines.
 //!
 //! Each line is hardened on its own and only by adding what is missing: an attribute
 //! the upstream set is its choice and stays (`SameSite=None` included, which then gets
@@ -7,11 +7,11 @@
 
 use super::config::RawCookies;
 use super::set_cookie::{self, has_secure_prefix, SameSite};
-use super::syntax::is_token;
-use crate::config::error::{index, join};
-use crate::config::{ConfigError, Mode};
-use crate::engine::{writable, ExchangeState, HeaderOp};
-use crate::request::Headers;
+use crate::compile::{index, join};
+use crate::compile::{Compile, ConfigError, Context, Mode};
+use crate::exchange::{writable, Exchange, HeaderOp};
+use crate::http::token::is_token;
+use crate::http::Headers;
 use std::borrow::Cow;
 
 #[derive(Debug)]
@@ -23,8 +23,11 @@ pub struct CookiePolicy {
     exempt: Vec<String>,
 }
 
-impl CookiePolicy {
-    pub fn compile(raw: &RawCookies, mode: Mode, path: &str) -> Result<Self, ConfigError> {
+impl Compile for CookiePolicy {
+    type Raw = RawCookies;
+
+    fn compile(raw: &RawCookies, cx: &mut Context<'_>) -> Result<Self, ConfigError> {
+        let (mode, path) = (cx.mode, cx.path.as_str());
         let same_site = match &raw.same_site {
             None => SameSite::Lax,
             Some(s) => SameSite::parse(s.as_bytes()).ok_or_else(|| {
@@ -58,7 +61,9 @@ impl CookiePolicy {
             exempt: raw.exempt.clone(),
         })
     }
+}
 
+impl CookiePolicy {
     /// The hardened line, or `None` when it needs nothing.
     pub fn harden(&self, line: &[u8]) -> Option<Vec<u8>> {
         if line.trim_ascii().is_empty() {
@@ -86,7 +91,7 @@ impl CookiePolicy {
 
 pub fn on_response<'a>(
     policy: &'a CookiePolicy,
-    _state: &'a ExchangeState,
+    _state: &'a Exchange,
     response: Headers<'_>,
     ops: &mut Vec<HeaderOp<'a>>,
 ) {
@@ -112,11 +117,10 @@ pub fn on_response<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::header_map::Header;
+    use crate::http::Header;
 
     fn policy(json: &str, mode: Mode) -> CookiePolicy {
-        let raw: RawCookies = serde_json::from_str(json).unwrap();
-        CookiePolicy::compile(&raw, mode, "cookies").unwrap()
+        crate::testing::policy_in(json, mode)
     }
 
     /// The line sent to the browser is `want` (compared as text for readable failures).
@@ -133,7 +137,7 @@ mod tests {
             ("set-cookie".to_string(), b"a=1".to_vec()),
             ("set-cookie".to_string(), b"b=2\r\nx-evil: 1".to_vec()),
         ];
-        let state = ExchangeState::default();
+        let state = Exchange::default();
         let mut ops = Vec::new();
         on_response(&p, &state, Headers::new(&lines), &mut ops);
         assert!(ops.is_empty(), "{ops:?}");
@@ -295,7 +299,7 @@ mod tests {
     #[test]
     fn every_line_kept_in_order() {
         let p = policy("{}", Mode::Production);
-        let state = ExchangeState::default();
+        let state = Exchange::default();
         let done = b"ok=1; Secure; HttpOnly; SameSite=Strict";
         let r = response(&[b"a=1", done, b"b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT", b"a=1"]);
         let mut ops = Vec::new();
@@ -316,7 +320,7 @@ mod tests {
     #[test]
     fn nothing_to_do_means_no_ops() {
         let p = policy("{}", Mode::Production);
-        let state = ExchangeState::default();
+        let state = Exchange::default();
         for lines in [&[][..], &[&b"ok=1; Secure; HttpOnly; SameSite=Lax"[..], b""][..]] {
             let mut ops = Vec::new();
             on_response(&p, &state, Headers::new(&response(lines)), &mut ops);

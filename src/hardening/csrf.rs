@@ -1,4 +1,4 @@
-//! CSRF by Fetch Metadata (SPEC §7): cross-site state-changing requests refused.
+//! CSRF by Fetch Metadata (README.md, "Edge hardening"): cross-site state-changing requests refused.
 //!
 //! The decision, for a method other than GET/HEAD/OPTIONS and a path not exempt:
 //! - `Sec-Fetch-Site: same-origin` or `none` passes; `same-site` passes unless
@@ -12,13 +12,13 @@
 
 use super::config::RawCsrf;
 use super::fetch_metadata::{sec_fetch_site, SecFetchSite};
-use super::origin::same_host;
-use super::reply::{gate, Refusal, Verdict};
 use super::trust::{OriginAllowlist, OriginCheck};
-use crate::config::{ConfigError, Mode};
+use crate::compile::{Compile, ConfigError, Context};
 use crate::cors::CorsPolicy;
-use crate::engine::{Counter, RequestOutcome};
-use crate::request::Headers;
+use crate::exchange::refusal::{gate, Refusal, Verdict};
+use crate::exchange::{Counter, Outcome};
+use crate::http::origin::same_host;
+use crate::http::Headers;
 
 const REFUSAL: Refusal = Refusal {
     kind: "csrf",
@@ -33,8 +33,11 @@ pub struct CsrfPolicy {
     allow_same_site: bool,
 }
 
-impl CsrfPolicy {
-    pub fn compile(raw: &RawCsrf, _mode: Mode, path: &str) -> Result<Self, ConfigError> {
+impl Compile for CsrfPolicy {
+    type Raw = RawCsrf;
+
+    fn compile(raw: &RawCsrf, cx: &mut Context<'_>) -> Result<Self, ConfigError> {
+        let path = cx.path.as_str();
         Ok(CsrfPolicy {
             base: OriginCheck::compile(&raw.trusted_origins, &raw.exempt_paths, raw.enforce, path)?,
             allow_same_site: raw.allow_same_site.unwrap_or(true),
@@ -42,12 +45,7 @@ impl CsrfPolicy {
     }
 }
 
-pub fn on_request<'p>(
-    policy: &'p CsrfPolicy,
-    cors: Option<&CorsPolicy>,
-    request: Headers<'_>,
-    out: &mut RequestOutcome<'p>,
-) {
+pub fn on_request<'p>(policy: &'p CsrfPolicy, cors: Option<&CorsPolicy>, request: Headers<'_>, out: &mut Outcome<'p>) {
     gate(out, &REFUSAL, policy.base.enforce, || check(policy, cors, request));
 }
 
@@ -90,14 +88,13 @@ pub fn check<C: OriginAllowlist + ?Sized>(policy: &CsrfPolicy, cors: Option<&C>,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::setting::Setting;
-    use crate::hardening::reply::assert_refusal;
+    use crate::compile::Setting;
+    use crate::exchange::refusal::assert_refusal;
     use crate::hardening::trust::fake::Allow;
-    use crate::header_map::Header;
+    use crate::http::Header;
 
     fn policy(json: &str) -> CsrfPolicy {
-        let raw: RawCsrf = serde_json::from_str(json).unwrap();
-        CsrfPolicy::compile(&raw, Mode::Production, "csrf").unwrap()
+        crate::testing::policy(json)
     }
 
     /// A request to `api.example.com`; `site`/`origin` empty = header absent.

@@ -1,7 +1,7 @@
 //! `Sec-Fetch-Site` (W3C Fetch Metadata): how the request's initiator relates to its target.
 //! Browsers set it and pages cannot forge it (a `Sec-` header is forbidden to scripts).
 
-use crate::request::Headers;
+use crate::http::Headers;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecFetchSite {
@@ -31,7 +31,7 @@ pub fn sec_fetch_site(request: Headers<'_>) -> Option<SecFetchSite> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::header_map::Header;
+    use crate::http::Header;
 
     fn site(values: &[&[u8]]) -> Option<SecFetchSite> {
         let lines: Vec<Header> = values

@@ -1,4 +1,4 @@
-//! HTTPS redirect (SPEC §7): plain-HTTP requests answered with a 308 to https.
+//! HTTPS redirect (README.md, "Edge hardening"): plain-HTTP requests answered with a 308 to https.
 //!
 //! The scheme the client used is read from a forwarded-proto header (default
 //! `x-forwarded-proto`): Envoy sets it at the edge, a load balancer in front sets it
@@ -12,14 +12,15 @@
 //! plain-HTTP request through.
 
 use super::config::RawHttpsRedirect;
-use super::origin::split_host_port;
 use super::paths::ExemptPaths;
-use super::reply::{refuse, Refusal};
-use super::syntax::is_token;
-use crate::config::error::join;
-use crate::config::{ConfigError, Mode};
-use crate::engine::{Counter, LocalReply, RequestOutcome};
-use crate::request::Headers;
+use crate::compile::join;
+use crate::compile::{Compile, ConfigError, Context, Mode};
+use crate::exchange::refusal::{refuse, Refusal};
+use crate::exchange::{Counter, LocalReply, Outcome};
+use crate::http::authority::split_host_port;
+use crate::http::forwarded::forwarded_proto;
+use crate::http::token::is_token;
+use crate::http::Headers;
 use std::borrow::Cow;
 
 const UNSAFE: Refusal = Refusal {
@@ -39,8 +40,11 @@ pub struct HttpsRedirect {
     exempt: ExemptPaths,
 }
 
-impl HttpsRedirect {
-    pub fn compile(raw: &RawHttpsRedirect, mode: Mode, path: &str) -> Result<Self, ConfigError> {
+impl Compile for HttpsRedirect {
+    type Raw = RawHttpsRedirect;
+
+    fn compile(raw: &RawHttpsRedirect, cx: &mut Context<'_>) -> Result<Self, ConfigError> {
+        let (mode, path) = (cx.mode, cx.path.as_str());
         let header = raw.header.as_deref().unwrap_or("x-forwarded-proto");
         if !is_token(header) {
             return Err(ConfigError::at_str(
@@ -106,10 +110,7 @@ pub fn decide(policy: &HttpsRedirect, request: Headers<'_>) -> Decision {
 /// The first element of the first forwarded-proto line is `http` (any case). A proxy
 /// chain may append its own hop's scheme; the first is the client's.
 fn came_over_http(policy: &HttpsRedirect, request: Headers<'_>) -> bool {
-    request
-        .get(&policy.header)
-        .and_then(|v| v.split(|b| *b == b',').next())
-        .is_some_and(|proto| proto.trim_ascii().eq_ignore_ascii_case(b"http"))
+    forwarded_proto(request, &policy.header).is_some_and(|proto| proto.eq_ignore_ascii_case(b"http"))
 }
 
 /// `https://` + host + path. The port is dropped: the one the plain-HTTP request came
@@ -129,8 +130,8 @@ fn location(host: &[u8], path: &[u8]) -> Vec<u8> {
     out
 }
 
-pub fn on_request<'p>(policy: &'p HttpsRedirect, request: Headers<'_>, out: &mut RequestOutcome<'p>) {
-    if out.reply.is_some() {
+pub fn on_request<'p>(policy: &'p HttpsRedirect, request: Headers<'_>, out: &mut Outcome<'p>) {
+    if out.answered() {
         return;
     }
     match decide(policy, request) {
@@ -150,15 +151,11 @@ pub fn on_request<'p>(policy: &'p HttpsRedirect, request: Headers<'_>, out: &mut
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::header_map::Header;
+
+    use crate::testing::byte_lines as lines;
 
     fn policy(json: &str, mode: Mode) -> HttpsRedirect {
-        let raw: RawHttpsRedirect = serde_json::from_str(json).unwrap();
-        HttpsRedirect::compile(&raw, mode, "https_redirect").unwrap()
-    }
-
-    fn lines(pairs: &[(&str, &[u8])]) -> Vec<Header> {
-        pairs.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect()
+        crate::testing::policy_in(json, mode)
     }
 
     /// (x-forwarded-proto (None = absent), :authority, :path (None = absent), decision)
@@ -288,7 +285,7 @@ mod tests {
             ("x-scheme", b"http"),
         ]);
         let p = policy(r#"{"header": "X-Scheme", "status": 301}"#, Mode::Production);
-        let mut out = RequestOutcome::default();
+        let mut out = Outcome::default();
         on_request(&p, Headers::new(&req), &mut out);
         let reply = out.reply.unwrap();
         assert_eq!(reply.status, 301);
@@ -315,7 +312,7 @@ mod tests {
     fn bad_host_is_a_logged_400() {
         let req = lines(&[(":authority", b"a@b"), (":path", b"/"), ("x-forwarded-proto", b"http")]);
         let p = policy("{}", Mode::Production);
-        let mut out = RequestOutcome::default();
+        let mut out = Outcome::default();
         on_request(&p, Headers::new(&req), &mut out);
         let reply = out.reply.unwrap();
         assert_eq!(

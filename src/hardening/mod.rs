@@ -1,18 +1,17 @@
-//! Edge hardening beyond CORS and headers (SPEC §7), one file per feature, plus the
-//! small pieces they share (origins, exempt paths, refusals).
+//! Edge hardening beyond CORS and headers (README.md, "Edge hardening"), one file per
+//! feature, plus the small pieces they share (trusted origins, exempt paths). Their
+//! grammar is in `http/`, their refusals in `exchange/refusal.rs`.
 
 pub mod config;
 pub mod cookies;
 pub mod csrf;
+pub mod exact_origin;
 pub mod fetch_metadata;
 pub mod https_redirect;
-pub mod origin;
 pub mod paths;
 #[cfg(test)]
 mod pipeline_tests;
-pub mod reply;
 pub mod set_cookie;
-pub mod syntax;
 pub mod trust;
 pub mod websocket;
 

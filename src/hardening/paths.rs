@@ -1,7 +1,7 @@
 //! `exempt_paths`: path prefixes a hardening check leaves alone (health checks, webhooks).
 
-use crate::config::error::{index, ConfigError};
-use crate::request::ambiguous_path as is_ambiguous;
+use crate::compile::{index, ConfigError};
+use crate::http::path::ambiguous_path as is_ambiguous;
 
 #[derive(Debug, Clone, Default)]
 pub struct ExemptPaths(Vec<String>);

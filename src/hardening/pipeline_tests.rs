@@ -2,10 +2,11 @@
 //! per-route rules, and the order of the checks in `engine::on_request`.
 
 use crate::config::load;
-use crate::engine::{on_request, on_response, Counter, ExchangeState, HeaderOp};
-use crate::header_map::Header;
-use crate::request::Headers;
-use crate::rules::RouteInfo;
+use crate::engine::{on_request, on_response, ExchangeState};
+use crate::exchange::RouteInfo;
+use crate::exchange::{Counter, HeaderOp};
+use crate::http::Header;
+use crate::http::Headers;
 
 const CONFIG: &str = r#"{
   "https_redirect": {"exempt_paths": ["/healthz"]},
@@ -18,12 +19,7 @@ const CONFIG: &str = r#"{
   ]
 }"#;
 
-fn lines(pairs: &[(&str, &str)]) -> Vec<Header> {
-    pairs
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
-        .collect()
-}
+use crate::testing::lines;
 
 fn cross_site_post(path: &str, proto: &str) -> Vec<Header> {
     lines(&[

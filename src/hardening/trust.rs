@@ -1,9 +1,9 @@
 //! Which foreign origins a route trusts for cross-site writes (CSRF) and WebSockets:
 //! the configured `trusted_origins`, and the origins its CORS policy allows.
 
-use super::origin::compile_exact_origin;
+use super::exact_origin::compile_exact_origin;
 use super::paths::ExemptPaths;
-use crate::config::error::{index, join, ConfigError};
+use crate::compile::{index, join, ConfigError};
 use crate::cors::CorsPolicy;
 
 /// An origin allowlist; implemented by the route's CORS policy (and by fakes in tests).

@@ -1,4 +1,4 @@
-//! WebSocket origin check (SPEC §7): cross-site WebSocket hijacking refused.
+//! WebSocket origin check (README.md, "Edge hardening"): cross-site WebSocket hijacking refused.
 //!
 //! CORS does not protect WebSockets: any page may open one to any host, with the
 //! user's cookies, and read the replies. Browsers always send `Origin` on the
@@ -7,14 +7,14 @@
 //! policy. A handshake without `Origin` is not a browser's and passes.
 
 use super::config::RawWebsocket;
-use super::origin::same_host;
-use super::reply::{gate, Refusal, Verdict};
-use super::syntax::list_elements;
 use super::trust::{OriginAllowlist, OriginCheck};
-use crate::config::{ConfigError, Mode};
+use crate::compile::{Compile, ConfigError, Context};
 use crate::cors::CorsPolicy;
-use crate::engine::{Counter, RequestOutcome};
-use crate::request::Headers;
+use crate::exchange::refusal::{gate, Refusal, Verdict};
+use crate::exchange::{Counter, Outcome};
+use crate::http::list::list_elements;
+use crate::http::origin::same_host;
+use crate::http::Headers;
 
 const REFUSAL: Refusal = Refusal {
     kind: "websocket",
@@ -28,8 +28,11 @@ pub struct WebsocketPolicy {
     base: OriginCheck,
 }
 
-impl WebsocketPolicy {
-    pub fn compile(raw: &RawWebsocket, _mode: Mode, path: &str) -> Result<Self, ConfigError> {
+impl Compile for WebsocketPolicy {
+    type Raw = RawWebsocket;
+
+    fn compile(raw: &RawWebsocket, cx: &mut Context<'_>) -> Result<Self, ConfigError> {
+        let path = cx.path.as_str();
         Ok(WebsocketPolicy {
             base: OriginCheck::compile(&raw.trusted_origins, &raw.exempt_paths, raw.enforce, path)?,
         })
@@ -40,7 +43,7 @@ pub fn on_request<'p>(
     policy: &'p WebsocketPolicy,
     cors: Option<&CorsPolicy>,
     request: Headers<'_>,
-    out: &mut RequestOutcome<'p>,
+    out: &mut Outcome<'p>,
 ) {
     gate(out, &REFUSAL, policy.base.enforce, || check(policy, cors, request));
 }
@@ -76,20 +79,13 @@ pub fn check<C: OriginAllowlist + ?Sized>(policy: &WebsocketPolicy, cors: Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hardening::reply::assert_refusal;
+    use crate::exchange::refusal::assert_refusal;
     use crate::hardening::trust::fake::Allow;
-    use crate::header_map::Header;
+
+    use crate::testing::lines;
 
     fn policy(json: &str) -> WebsocketPolicy {
-        let raw: RawWebsocket = serde_json::from_str(json).unwrap();
-        WebsocketPolicy::compile(&raw, Mode::Production, "websocket").unwrap()
-    }
-
-    fn lines(pairs: &[(&str, &str)]) -> Vec<Header> {
-        pairs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
-            .collect()
+        crate::testing::policy(json)
     }
 
     #[test]

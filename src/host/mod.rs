@@ -4,12 +4,11 @@
 mod abi;
 
 use crate::config;
-use crate::engine::{self, Counter, Counters, ExchangeState, HeaderOp};
-use crate::header_map;
+use crate::config::policy::{Config, RoutePolicy};
+use crate::engine::{self, ExchangeState};
+use crate::exchange::{blocked_line, Counter, Counters, HeaderOp, RouteInfo};
+use crate::http::{wire, Headers};
 use crate::log_limit::{Admit, LogLimiter};
-use crate::policy::{Config, RoutePolicy};
-use crate::request::Headers;
-use crate::rules::RouteInfo;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType};
 use std::cell::RefCell;
@@ -178,18 +177,14 @@ impl HttpContext for Stream {
             return Action::Continue;
         };
         let map = abi::header_map(abi::MAP_REQUEST_HEADERS);
-        let lines = header_map::parse_borrowed(&map);
+        let lines = wire::parse_borrowed(&map);
         let request = Headers::borrowed(&lines);
         let route_name = if config.uses_route_name {
             abi::property(&["xds", "route_name"]).and_then(|b| String::from_utf8(b).ok())
         } else {
             None
         };
-        let route = RouteInfo {
-            route_name: route_name.as_deref(),
-            authority: request.get(":authority").unwrap_or_default(),
-            path: request.get(":path").unwrap_or_default(),
-        };
+        let route = RouteInfo::of(request, route_name.as_deref());
         let policy = config.select(&route).clone();
         let outcome = engine::on_request(&policy, request);
         self.metrics.bump(policy.index, outcome.counters);
@@ -204,12 +199,12 @@ impl HttpContext for Stream {
                     route_name: route.route_name.or(fetched.as_deref()),
                     ..route
                 };
-                engine::blocked_line(blocked, request, &route, &policy.name)
+                blocked_line(blocked, request, &route, &policy.name)
             });
         }
         let mut action = Action::Continue;
         if let Some(reply) = &outcome.reply {
-            let headers = header_map::serialize(&reply.headers);
+            let headers = wire::serialize(&reply.headers);
             let status = abi::send_local_response(reply.status, &headers, &reply.body, "edge_shield");
             action = Action::Pause;
             if status != abi::OK {
@@ -227,7 +222,7 @@ impl HttpContext for Stream {
             return Action::Continue;
         };
         let map = abi::header_map(abi::MAP_RESPONSE_HEADERS);
-        let lines = header_map::parse_borrowed(&map);
+        let lines = wire::parse_borrowed(&map);
         // The request phase did not run (Envoy answered before it, e.g. a codec error
         // after the request headers): the top-level policy applies, with nothing known.
         // (A local reply of a filter placed before us never reaches this hook.)

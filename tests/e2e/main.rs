@@ -11,3 +11,4 @@ mod foundation;
 mod hardening;
 mod headers;
 mod routes;
+mod ship;
