@@ -10,7 +10,7 @@ pub mod reply;
 pub mod route;
 
 pub use counter::{metric_segment, Counter, Counters};
-pub use edit::{writable, HeaderOp};
+pub use edit::{apply, writable, HeaderOp};
 pub use outcome::{Blocked, Exchange, Outcome};
 pub use refusal::blocked_line;
 pub use reply::LocalReply;
