@@ -273,7 +273,7 @@ def edge_route(name, prefix, upstream_port):
     """A route to the upstream; with no upstream (`None`), a `direct_response` answering
     as the upstream would, so that only this Envoy runs (the instruction counts)."""
     if upstream_port is not None:
-        return {"name": name, "match": {"prefix": prefix}, "route": {"cluster": "upstream", "timeout": "5s"}}
+        return {"name": name, "match": {"prefix": prefix}, "route": {"cluster": "upstream", "timeout": "120s"}}
     u = upstream_for(prefix)
     return {
         "name": name,
@@ -477,7 +477,7 @@ def cg_specs():
     specs = [(v["id"], v, inst["requests"]) for v in inst["variants"] if variant_available(v)]
     prices = inst["prices"]
     for i, call in enumerate(prices["calls"]):
-        specs.append((f"price-{i}", {"variant": "wasm-noop", "plugin": call["plugin"]}, [prices["request"]]))
+        specs.append((f"price-{i}", {"variant": "wasm-noop", "plugin": call["plugin"]}, [call.get("request", prices["request"])]))
     return specs
 
 
@@ -816,12 +816,13 @@ class Counts:
     def prices(self):
         """[(about, instructions per call, edit kind)]."""
         pr = self.inst["prices"]
-        base = self.ir(pr["base"], pr["request"])
         out = []
         for i, call in enumerate(pr["calls"]):
-            ir = self.ir(f"price-{i}", pr["request"])
+            req = call.get("request", pr["request"])
+            base = self.ir(pr["base"], req)
+            ir = self.ir(f"price-{i}", req)
             if ir is not None and base is not None:
-                out.append((call["about"], (ir - base) / call.get("per", 1), call.get("edit")))
+                out.append((call["about"], (ir - base) / call.get("per", 1), call.get("edit"), req, ir))
         return out
 
     def floor(self, req):
@@ -831,7 +832,7 @@ class Counts:
         fetch, none, ours = self.ir("wasm-fetch", req), self.cell("none", req), self.cell("edge-shield", req)
         if fetch is None or none is None or ours is None or ours["status"] != none["status"]:
             return None
-        price = {kind: ir for _, ir, kind in self.prices() if kind}
+        price = {kind: ir for _, ir, kind, *_ in self.prices() if kind}
         need = edits(none["headers"], ours["headers"])
         if any(n and kind not in price for kind, n in need.items()):
             return None
@@ -872,8 +873,8 @@ def instruction_report(ctx, counts):
         f"- {label.get(r, r)}: {', '.join(f'{n} {kind}' for kind, n in floors[r][1].items() if n)}" for r in reqs if floors[r]
     )
     prices = table(
-        ["host call (from examples/noop_filter.rs)", "instructions per call"],
-        [[about, f"{ir / 1000:+.1f}k"] for about, ir, _ in c.prices()],
+        ["host call (from examples/noop_filter.rs)", "request", "instructions per call", "the variant's total"],
+        [[about, req, f"{ir / 1000:+.1f}k", k(total)] for about, ir, _, req, total in c.prices()],
     )
     agree = c.agreement()
     if agree:
@@ -915,8 +916,8 @@ on the wire):
 ### Prices of host calls
 
 Each a variant of the empty filter (examples/noop_filter.rs, configured by its plugin
-configuration), on the `{c.inst['prices']['request']}` request: its instructions per request
-minus the empty filter's, per call.
+configuration): its instructions per request minus the empty filter's on the same
+request, per call.
 
 {prices}
 
