@@ -132,7 +132,9 @@ mod tests {
             (":authority", "api.example.com"),
             (":path", "/items"),
         ];
-        let cases: &[(&str, &[(&str, &str)], u32, &[&str])] = &[
+        // (case, request headers, reply status, headers the reply must carry)
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], u32, &'a [&'a str]);
+        let cases: &[Case<'_>] = &[
             (
                 "an allowed preflight",
                 &[
