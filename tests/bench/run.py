@@ -1160,11 +1160,11 @@ def envoy_load(work, ctx):
                 log(f"warning: {c['label']}: the filter counted {seen} requests, wrk sent at least {sent}")
         if any(r["errors"] for r in c["runs"]):
             log(f"warning: {c['label']} {c['request']}: errors during the load")
+    ctx["load_after"] = loadavg()
+    ctx["neighbours"] = neighbours(t0, usage(pids))
     for _, e in edges:
         stop(e.proc)
     stop(upstream.proc)
-    ctx["load_after"] = loadavg()
-    ctx["neighbours"] = neighbours(t0, usage(pids))
     return cells
 
 
@@ -1198,9 +1198,14 @@ def main():
         work = Path(tmp)
         log(f"== instruction counts (callgrind, {ENVOY_BIN})")
         specs = [s for s in cg_specs() if not only or s[0] in only]
-        t = time.monotonic()
-        counts = instruction_counts(work, specs, CG_RUNS)
-        ctx["cg_seconds"] = time.monotonic() - t
+        raw = os.environ.get("BENCH_RAW")
+        if os.environ.get("BENCH_FROM_RAW"):
+            # Report on counts saved by an earlier run (BENCH_RAW), without counting again.
+            counts = {int(r): c for r, c in json.loads(Path(os.environ["BENCH_FROM_RAW"]).read_text())["counts"].items()}
+        else:
+            counts = instruction_counts(work, specs, CG_RUNS)
+            if raw:
+                Path(raw).write_text(json.dumps({"ctx": ctx, "counts": counts}, indent=1, default=str))
         core = ir = hot = None
         cells = []
         profiles = None
@@ -1217,10 +1222,6 @@ def main():
             cells = envoy_load(work, ctx)
             log("== RSS per worker")
             ctx["rss"] = rss_per_vm(work)
-        (work / "counts.json").write_text(json.dumps(counts, indent=1))
-        raw = os.environ.get("BENCH_RAW")
-        if raw:
-            Path(raw).write_text(json.dumps({"ctx": ctx, "counts": counts}, indent=1, default=str))
         text = report(ctx, counts, core, ir, hot, cells)
         text += profile_report(ctx, profiles, counts) if profiles else carried_profile_section()
     OUT.write_text(text)
