@@ -238,10 +238,12 @@ fmt:
 psl:
 	scripts/refresh-psl.sh $(PSL_FILE)
 
-## bench: speed and memory, a few minutes, NOT part of `make test`: the pure core natively
-## and under callgrind, then Envoy on loopback without a filter, with Envoy-native
-## equivalents and with edge-shield; prints a table and writes tests/bench/RESULTS.md.
-## Knobs (BENCH_DURATION, BENCH_RUNS, ...): see tests/bench/run.py.
+## bench: speed and memory, NOT part of `make test` (≈10 minutes; BENCH_QUICK=1: ≈1 minute,
+## the instruction counts only): instructions per request of Envoy under callgrind without a
+## filter, with an empty Wasm filter, with Envoy-native equivalents and with edge-shield, and
+## the prices of host calls (primary); the pure core natively; CPU time and latency under
+## wrk; RSS per worker VM. Writes tests/bench/RESULTS.md. BENCH_PROFILES=1 adds the
+## release-profile comparison. Knobs: see tests/bench/run.py.
 bench: build envoy bench-tools
 	cargo build --release --example bench_core
 	cargo build --release --target $(TARGET) --example noop_filter

@@ -4,7 +4,7 @@
 
 use crate::config::policy::{Config, RoutePolicy, Why};
 use crate::exchange::{
-    Blocked, Counter, Counters, Decision, Disposition, Exchange, HeaderOp, LocalReply, Outcome, RouteInfo,
+    apply, Blocked, Counter, Counters, Decision, Disposition, Exchange, HeaderOp, LocalReply, Outcome, RouteInfo,
 };
 use crate::http::forwarded::came_over_https;
 use crate::http::{loggable, Headers};
@@ -79,9 +79,12 @@ pub fn on_request<'p>(policy: &'p RoutePolicy, request: Headers<'_>) -> RequestO
     }
 }
 
-/// The header edits for a response, given what the request phase found. Also runs
-/// for Envoy's own local replies and ours, and for responses whose request phase
-/// never ran (then `state` is the default and `policy` the top-level one).
+/// The header edits for a response, given what the request phase found. Each feature
+/// plans only edits that change something (each costs a host call: no removal of an
+/// absent header, no setting of the value a header has). Also runs for Envoy's own
+/// local replies, for ours before they are sent (`complete_reply`), and for responses
+/// whose request phase never ran (then `state` is the default and `policy` the
+/// top-level one).
 pub fn on_response<'a>(policy: &'a RoutePolicy, state: &'a ExchangeState, response: Headers<'_>) -> Vec<HeaderOp<'a>> {
     let mut ops = Vec::new();
     if let Some(p) = &policy.cors {
@@ -127,5 +130,138 @@ pub fn explain_response(policy: &RoutePolicy, state: &ExchangeState, response: H
     match &policy.headers {
         Some(p) => security_headers::explain_response(p, &state.exchange, response),
         None => Vec::new(),
+    }
+}
+
+/// A local reply made complete before it is sent: the response phase's edits applied
+/// to its own headers, so that the one `send_local_response` carries everything and
+/// the glue can leave the response phase of our own reply alone. The edits are
+/// planned on the headers as Envoy would hand them to the response phase: a body
+/// without a content-type is sent as `text/plain`.
+pub fn complete_reply<'p>(policy: &'p RoutePolicy, state: &ExchangeState, reply: &mut LocalReply<'p>) {
+    let status = reply.status.to_string();
+    let mut lines: Vec<(&str, &[u8])> = vec![(":status", status.as_bytes())];
+    lines.extend(reply.headers.iter().map(|(n, v)| (n.as_ref(), v.as_ref())));
+    if !reply.body.is_empty() && !lines.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
+        lines.push(("content-type", b"text/plain"));
+    }
+    let ops = on_response(policy, state, Headers::borrowed(&lines));
+    apply(ops, &mut reply.headers);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use crate::http::Header;
+    use crate::testing::lines;
+
+    const CONFIG: &[u8] = br#"{
+        "cors": {"allowed_origins": ["https://app.example.com"], "allowed_methods": ["GET", "PUT"],
+                 "allowed_headers": ["content-type"], "allow_credentials": true},
+        "csrf": {}
+    }"#;
+
+    fn sent(reply: &LocalReply<'_>) -> Vec<Header> {
+        reply.headers.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect()
+    }
+
+    fn value<'a>(headers: &'a [Header], name: &str) -> Option<&'a [u8]> {
+        headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+    }
+
+    /// Our local replies go out complete: the response phase, run on the reply as sent,
+    /// has nothing left to do (so the glue may skip it), and the security headers and
+    /// the CORS grant are in the one reply.
+    #[test]
+    fn local_replies_are_complete_when_sent() {
+        let config = config::load(CONFIG).unwrap();
+        let policy = &config.default;
+        let https = [
+            (":scheme", "https"),
+            (":authority", "api.example.com"),
+            (":path", "/items"),
+        ];
+        // (case, request headers, reply status, headers the reply must carry)
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], u32, &'a [&'a str]);
+        let cases: &[Case<'_>] = &[
+            (
+                "an allowed preflight",
+                &[
+                    (":method", "OPTIONS"),
+                    ("origin", "https://app.example.com"),
+                    ("access-control-request-method", "PUT"),
+                ],
+                204,
+                &[
+                    "access-control-allow-origin",
+                    "access-control-allow-methods",
+                    "strict-transport-security",
+                    "x-content-type-options",
+                ],
+            ),
+            (
+                "a refused cross-site form post",
+                &[
+                    (":method", "POST"),
+                    ("origin", "https://evil.example"),
+                    ("sec-fetch-site", "cross-site"),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                ],
+                403,
+                &["strict-transport-security", "x-content-type-options"],
+            ),
+        ];
+        for (name, request, status, want) in cases {
+            let mut request = lines(request);
+            request.extend(lines(&https));
+            let mut out = on_request(policy, Headers::new(&request));
+            let state = out.state.clone();
+            let reply = out.reply.as_mut().unwrap_or_else(|| panic!("{name}: no local reply"));
+            assert_eq!(reply.status, *status, "{name}");
+            complete_reply(policy, &state, reply);
+            let mut headers = sent(reply);
+            for h in *want {
+                assert!(value(&headers, h).is_some(), "{name}: {h} missing from {headers:?}");
+            }
+            assert_eq!(
+                value(&headers, "x-content-type-options"),
+                Some(&b"nosniff"[..]),
+                "{name}"
+            );
+            if !reply.body.is_empty() && value(&headers, "content-type").is_none() {
+                headers.push(("content-type".into(), b"text/plain".to_vec()));
+            }
+            assert_eq!(
+                on_response(policy, &state, Headers::new(&headers)),
+                vec![],
+                "{name}: edits left"
+            );
+        }
+    }
+
+    /// A body without a content-type is planned for as Envoy sends it, text/plain: no
+    /// HTML-only header on it.
+    #[test]
+    fn a_body_without_content_type_is_text_plain() {
+        let config = config::load(br#"{}"#).unwrap();
+        let policy = &config.default;
+        let state = ExchangeState::default();
+        let mut reply = LocalReply {
+            status: 400,
+            headers: vec![],
+            body: b"bad request"[..].into(),
+        };
+        complete_reply(policy, &state, &mut reply);
+        let headers = sent(&reply);
+        assert!(value(&headers, "x-content-type-options").is_some());
+        assert!(value(&headers, "content-security-policy").is_none(), "{headers:?}");
+        let mut html = LocalReply {
+            status: 400,
+            headers: vec![("content-type".into(), b"text/html"[..].into())],
+            body: b"<p>bad</p>"[..].into(),
+        };
+        complete_reply(policy, &state, &mut html);
+        assert!(value(&sent(&html), "content-security-policy").is_some());
     }
 }

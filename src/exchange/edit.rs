@@ -13,9 +13,46 @@ pub enum HeaderOp<'a> {
     Remove(Cow<'a, str>),
 }
 
+/// Applies edits to a list of header lines (a local reply's, before it is sent),
+/// taking their names and values over as owned.
+pub fn apply<'a>(ops: Vec<HeaderOp<'_>>, lines: &mut Vec<(Cow<'a, str>, Cow<'a, [u8]>)>) {
+    for op in ops {
+        match op {
+            HeaderOp::Add(n, v) => lines.push((Cow::Owned(n.into_owned()), Cow::Owned(v.into_owned()))),
+            HeaderOp::Set(n, v) => {
+                lines.retain(|(l, _)| !l.eq_ignore_ascii_case(&n));
+                lines.push((Cow::Owned(n.into_owned()), Cow::Owned(v.into_owned())));
+            }
+            HeaderOp::Remove(n) => lines.retain(|(l, _)| !l.eq_ignore_ascii_case(&n)),
+        }
+    }
+}
+
 /// Whether a value read from a message may be written back into a header: never CR,
 /// LF or NUL (Envoy's codecs refuse them, so only a misbehaving host hands us one, but
 /// copying one would be header injection).
 pub fn writable(value: &[u8]) -> bool {
     !value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_in_order() {
+        let mut l: Vec<(Cow<'_, str>, Cow<'_, [u8]>)> = vec![
+            ("a".into(), b"1"[..].into()),
+            ("b".into(), b"2"[..].into()),
+            ("a".into(), b"3"[..].into()),
+        ];
+        let ops = vec![
+            HeaderOp::Set("a".into(), b"4"[..].into()),
+            HeaderOp::Remove("B".into()),
+            HeaderOp::Add("c".into(), b"5"[..].into()),
+        ];
+        apply(ops, &mut l);
+        let got: Vec<(&str, &[u8])> = l.iter().map(|(n, v)| (n.as_ref(), v.as_ref())).collect();
+        assert_eq!(got, vec![("a", &b"4"[..]), ("c", &b"5"[..])]);
+    }
 }

@@ -12,7 +12,7 @@ pub mod route;
 
 pub use counter::{metric_segment, Counter, Counters, PluginCounter};
 pub use decision::{Decision, Disposition};
-pub use edit::{writable, HeaderOp};
+pub use edit::{apply, writable, HeaderOp};
 pub use outcome::{Blocked, Exchange, Outcome};
 pub use refusal::blocked_line;
 pub use reply::LocalReply;

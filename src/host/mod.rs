@@ -194,6 +194,7 @@ impl RootContext for Root {
             config: self.config.clone(),
             metrics: self.metrics.clone(),
             exchange: None,
+            replied: false,
         }))
     }
 
@@ -214,6 +215,8 @@ struct Stream {
     metrics: Rc<Metrics>,
     /// The policy chosen in the request phase and what that phase found.
     exchange: Option<(Rc<RoutePolicy>, ExchangeState)>,
+    /// The request phase sent a local reply (complete: see `engine::complete_reply`).
+    replied: bool,
 }
 
 impl Context for Stream {}
@@ -245,7 +248,7 @@ impl HttpContext for Stream {
         };
         let (policy, why) = config.choose(names, &route);
         let policy = policy.clone();
-        let outcome = engine::on_request(&policy, request);
+        let mut outcome = engine::on_request(&policy, request);
         let mut counters = outcome.counters;
         if let Why::UnknownName(from) = why {
             counters.add(Counter::UnknownPolicy);
@@ -284,7 +287,11 @@ impl HttpContext for Stream {
             });
         }
         let mut action = Action::Continue;
-        if let Some(reply) = &outcome.reply {
+        if let Some(reply) = outcome.reply.as_mut() {
+            // Everything the reply needs goes out with it: the response hook, which
+            // Envoy calls for our own reply too, then has nothing left to do.
+            engine::complete_reply(&policy, &outcome.state, reply);
+            self.replied = true;
             let headers = wire::serialize(&reply.headers);
             let status = abi::send_local_response(reply.status, &headers, &reply.body, "edge_shield");
             action = Action::Pause;
@@ -302,6 +309,10 @@ impl HttpContext for Stream {
         let Some(config) = &self.config else {
             return Action::Continue;
         };
+        if self.replied {
+            // Our own local reply, complete when it was sent.
+            return Action::Continue;
+        }
         let map = abi::header_map(abi::MAP_RESPONSE_HEADERS);
         let lines = wire::parse_borrowed(&map);
         // The request phase did not run (Envoy answered before it, e.g. a codec error

@@ -19,12 +19,11 @@ mod abi;
 use crate::config;
 use crate::config::policy::{Config, MetadataNames, RoutePolicy, Why};
 use crate::engine::{self, ExchangeState};
-use crate::exchange::{blocked_line, metric_segment, Counter, Counters, HeaderOp, LocalReply, RouteInfo};
+use crate::exchange::{blocked_line, metric_segment, Counter, Counters, HeaderOp, RouteInfo};
 use crate::http::wire::Line;
 use crate::http::{loggable, Headers};
 use crate::log_limit::{Admit, LogLimiter};
 use abi::{EnvoyBuffer, FilterConfigEnvoyPtr, FilterEnvoyPtr, HeaderType, LogLevel};
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ffi::{c_char, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -435,7 +434,7 @@ impl Filter {
         };
         let (policy, why) = config.choose(names, &route);
         let policy = policy.clone();
-        let outcome = engine::on_request(&policy, request);
+        let mut outcome = engine::on_request(&policy, request);
         let mut counters = outcome.counters;
         if let Why::UnknownName(from) = why {
             counters.add(Counter::UnknownPolicy);
@@ -460,9 +459,11 @@ impl Filter {
             });
         }
         let mut status = abi::HEADERS_CONTINUE;
-        if let Some(reply) = &outcome.reply {
-            let headers = reply_headers(&policy, &outcome.state, reply);
-            abi::send_response(envoy, reply.status, &headers, &reply.body, "edge_shield");
+        if let Some(reply) = outcome.reply.as_mut() {
+            // Envoy's dynamic-module filter does not run our response hook on a reply we
+            // sent, so the reply carries everything in the one `send_response`.
+            engine::complete_reply(&policy, &outcome.state, reply);
+            abi::send_response(envoy, reply.status, &reply.headers, &reply.body, "edge_shield");
             self.done = true;
             status = abi::HEADERS_STOP_ITERATION;
         }
@@ -499,44 +500,6 @@ impl Filter {
             }
         }
     }
-}
-
-/// The headers of one of our local replies with the response phase's edits already
-/// applied: Envoy's dynamic-module filter does not run our response hook on a reply
-/// we sent, so the reply carries everything in the one `send_response` (and the
-/// response hook skips it, should an Envoy run it anyway).
-fn reply_headers<'x>(
-    policy: &'x RoutePolicy,
-    state: &'x ExchangeState,
-    reply: &'x LocalReply<'_>,
-) -> Vec<(Cow<'x, str>, Cow<'x, [u8]>)> {
-    let mut headers: Vec<(Cow<'x, str>, Cow<'x, [u8]>)> = reply
-        .headers
-        .iter()
-        .map(|(n, v)| (Cow::Borrowed(n.as_ref()), Cow::Borrowed(v.as_ref())))
-        .collect();
-    let status = reply.status.to_string();
-    // What the response hook would see: Envoy adds `content-type: text/plain` to a
-    // local reply with a body and none of its own.
-    let plain = !reply.body.is_empty() && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
-    let mut view: Vec<Line<'_>> = vec![(":status", status.as_bytes())];
-    view.extend(headers.iter().map(|(n, v)| (n.as_ref(), v.as_ref())));
-    if plain {
-        view.push(("content-type", b"text/plain"));
-    }
-    let ops = engine::on_response(policy, state, Headers::borrowed(&view));
-    drop(view);
-    for op in ops {
-        match op {
-            HeaderOp::Set(n, v) => {
-                headers.retain(|(h, _)| !h.eq_ignore_ascii_case(&n));
-                headers.push((n, v));
-            }
-            HeaderOp::Add(n, v) => headers.push((n, v)),
-            HeaderOp::Remove(n) => headers.retain(|(h, _)| !h.eq_ignore_ascii_case(&n)),
-        }
-    }
-    headers
 }
 
 /// Logs a line within the per-worker budget (blocked requests, unknown policy names);

@@ -136,10 +136,11 @@ fn local_replies_carry_every_header_in_one_reply() {
         let pairs = owned(request);
         let raw = envoy_headers(&pairs);
         let lines = lines(&raw);
-        let outcome = engine::on_request(&policy, Headers::borrowed(&lines));
-        let reply = outcome.reply.as_ref().expect("answered locally");
+        let mut outcome = engine::on_request(&policy, Headers::borrowed(&lines));
+        let reply = outcome.reply.as_mut().expect("answered locally");
         assert_eq!(reply.status, *status);
-        let headers = reply_headers(&policy, &outcome.state, reply);
+        engine::complete_reply(&policy, &outcome.state, reply);
+        let headers = &reply.headers;
         for (name, value) in *want {
             let found: Vec<_> = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).collect();
             assert_eq!(found.len(), 1, "{status}: {name} in {headers:?}");
@@ -212,10 +213,11 @@ proptest! {
         let request = Headers::borrowed(&lines);
         let route = RouteInfo::of(request, None);
         let chosen = config.select(&route).clone();
-        let outcome = engine::on_request(&chosen, request);
-        if let Some(reply) = &outcome.reply {
-            let headers = reply_headers(&chosen, &outcome.state, reply);
-            for (n, v) in &headers {
+        let mut outcome = engine::on_request(&chosen, request);
+        if let Some(reply) = outcome.reply.as_mut() {
+            engine::complete_reply(&chosen, &outcome.state, reply);
+            let headers = &reply.headers;
+            for (n, v) in headers {
                 prop_assert!(crate::exchange::writable(n.as_bytes()) && crate::exchange::writable(v), "{n}: {v:?}");
             }
             for name in ["x-content-type-options", "access-control-allow-origin", "location"] {

@@ -1,25 +1,35 @@
 #!/usr/bin/env python3
 """`make bench`: how much edge-shield costs, measured honestly on this machine.
 
-Three parts, all driven by tests/bench/scenarios.json:
-1. the pure core natively (examples/bench_core.rs): ns/op and allocations per exchange;
-2. the same under `valgrind --tool=callgrind`: instructions per exchange, which do not
-   depend on what else the machine is doing;
-3. Envoy on loopback: one Envoy per variant (no filter, Envoy-native equivalents,
-   edge-shield with a plugin config), a second Envoy as a cheap direct_response
-   upstream, and wrk as the load. Per cell, two closed-loop runs per round: with one
+All driven by tests/bench/scenarios.json:
+1. (primary) instructions per request of the edge Envoy under callgrind
+   (tests/bench/callgrind_envoy.py): one Envoy per variant (no filter, empty Wasm filter,
+   Envoy-native equivalents, edge-shield, ...) in front of an upstream Envoy, N requests
+   counted on one keep-alive connection after a warm-up; then the prices of single host
+   calls (variants of examples/noop_filter.rs), and where a cors GET's instructions go.
+   These counts do not depend on what else the machine is doing;
+2. the pure core natively (examples/bench_core.rs): ns/op and allocations per exchange,
+   and its instructions under callgrind;
+3. Envoy on loopback under wrk: one Envoy per variant, a second Envoy as a cheap
+   direct_response upstream. Per cell, two closed-loop runs per round: with one
    connection for latency (p50/p99 without queueing), and with several connections
    for capacity (requests/s, and the edge Envoy's CPU time per request over all its
-   threads, from /proc, which is steadier when Envoy is busy than when it sleeps
-   between requests); then its RSS.
+   threads, from /proc); then its RSS;
+4. RSS per worker VM (Envoy natively with 1 and 3 workers);
+5. with BENCH_PROFILES=1, the release profiles of PROFILES built and counted.
 
 Every load is bounded in time, only 127.0.0.1 is contacted, and every Envoy started
 here is killed on exit, failure or Ctrl-C (and by the kernel if this script dies).
-Settings (environment): BENCH_DURATION seconds per capacity run (1; latency runs take
-half, at least 1), BENCH_RUNS rounds (6), BENCH_CONNECTIONS for capacity (8; latency uses 1),
-BENCH_WARMUP seconds (1), BENCH_PIN (1: pin the edge Envoy to
-CPU 0, load and upstream to CPU 1), BENCH_OUT (tests/bench/RESULTS.md), BENCH_NOTE
-(a line for the report), ENVOY, EDGE_SHIELD_WASM.
+Settings (environment): BENCH_QUICK=1 (part 1 only, fewer requests: about a minute),
+BENCH_CG_WARMUP (3000) and BENCH_CG_REQUESTS (2000) requests per cell, BENCH_CG_RUNS
+full repeats of part 1 (2: the report shows their agreement), BENCH_JOBS Envoys under
+callgrind at a time (2), BENCH_ONLY=id,id (part 1: only these variants), BENCH_PROFILES,
+BENCH_DURATION seconds per capacity run (1; latency runs take half, at least 1),
+BENCH_RUNS rounds (6), BENCH_CONNECTIONS for capacity (8; latency uses 1), BENCH_WARMUP
+seconds (1), BENCH_PIN (1: pin the edge Envoy to CPU 0, load and upstream to CPU 1),
+BENCH_OUT (tests/bench/RESULTS.md), BENCH_RAW (a JSON file for the raw counts),
+BENCH_NOTE (a line for the report), ENVOY (a binary or the pip wrapper; valgrind runs the
+binary behind it), EDGE_SHIELD_WASM.
 """
 
 import ctypes
@@ -36,8 +46,13 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import callgrind_envoy as cg  # noqa: E402
+import wasm_size  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = json.loads((ROOT / "tests/bench/scenarios.json").read_text())
@@ -52,8 +67,18 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "1"))
 PIN = os.environ.get("BENCH_PIN", "1") == "1" and (os.cpu_count() or 1) >= 2
 OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "tests/bench/RESULTS.md")
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+# Instruction counts: requests per cell before counting, counted, and full repeats.
+CG_WARMUP = int(os.environ.get("BENCH_CG_WARMUP", "400" if QUICK else "3000"))
+CG_REQUESTS = int(os.environ.get("BENCH_CG_REQUESTS", "200" if QUICK else "2000"))
+CG_RUNS = int(os.environ.get("BENCH_CG_RUNS", "1" if QUICK else "2"))
+JOBS = int(os.environ.get("BENCH_JOBS", "2"))
+ENVOY_BIN = None  # the ELF binary behind $ENVOY, resolved in main()
+# Cells whose callgrind dump is also split by where the instructions run.
+RSS_VARIANTS = ["none", "wasm-empty", "edge-shield"]
+SPLIT_CELLS = {("wasm-empty", "cors"), ("wasm-fetch", "cors"), ("edge-shield", "cors")}
 # A hard ceiling on the whole run, whatever hangs.
-DEADLINE_SECONDS = 900
+DEADLINE_SECONDS = 2400
 
 EDGE_CPUS = {0}
 LOAD_CPUS = {1}
@@ -239,13 +264,32 @@ def wasm_filter(name, path, plugin_json):
     return {"name": name, "typed_config": {"@type": WASM_FILTER, "config": config}}
 
 
+def upstream_for(prefix):
+    """The upstream answer a path prefix gets (the longest matching prefix)."""
+    return max((u for u in SCENARIOS["upstream"] if prefix.startswith(u["prefix"])), key=lambda u: len(u["prefix"]))
+
+
+def edge_route(name, prefix, upstream_port):
+    """A route to the upstream; with no upstream (`None`), a `direct_response` answering
+    as the upstream would, so that only this Envoy runs (the instruction counts)."""
+    if upstream_port is not None:
+        return {"name": name, "match": {"prefix": prefix}, "route": {"cluster": "upstream", "timeout": "120s"}}
+    u = upstream_for(prefix)
+    return {
+        "name": name,
+        "match": {"prefix": prefix},
+        "direct_response": {"status": u["status"], "body": {"inline_string": u["body"]}},
+        # Route-level, so evaluated before the virtual host's (the native variants'
+        # removals and additions apply to these as to an upstream's headers).
+        "response_headers_to_add": header_values(u["headers"], "OVERWRITE_IF_EXISTS_OR_ADD"),
+    }
+
+
 def edge_config(variant, upstream_port):
-    """The Envoy under test: the same routes for every variant, plus what the variant adds."""
-    route = {"cluster": "upstream", "timeout": "5s"}
-    routes = [
-        {"name": "admin", "match": {"prefix": "/admin/"}, "route": route},
-        {"name": "public", "match": {"prefix": "/public/"}, "route": route},
-    ] + [{"name": u["route"], "match": {"prefix": u["prefix"]}, "route": route} for u in SCENARIOS["upstream"]]
+    """The Envoy under test: the same routes for every variant, plus what the variant adds.
+    `upstream_port` None: the routes answer themselves (see `edge_route`)."""
+    routes = [edge_route("admin", "/admin/", upstream_port), edge_route("public", "/public/", upstream_port)]
+    routes += [edge_route(u["route"], u["prefix"], upstream_port) for u in SCENARIOS["upstream"]]
     vhost = {"name": "edge", "domains": ["*"], "routes": routes}
     filters = []
     kind = variant["variant"]
@@ -253,6 +297,9 @@ def edge_config(variant, upstream_port):
         filters.append(wasm_filter("edge-shield", WASM, json.dumps(SCENARIOS["configs"][variant["config"]])))
     elif kind == "wasm-noop":
         filters.append(wasm_filter("noop", NOOP_WASM, variant.get("plugin", "")))
+    elif kind == "wasm-file":
+        # Another build of edge-shield (the release-profile comparison).
+        filters.append(wasm_filter("edge-shield", variant["wasm"], json.dumps(SCENARIOS["configs"][variant["config"]])))
     elif kind == "native-headers":
         # ADD_IF_ABSENT is the filter's default (docs/configuration.md, Merging with the upstream's headers): an upstream's own value wins.
         vhost["response_headers_to_add"] = header_values(HELMET.items(), "ADD_IF_ABSENT")
@@ -275,15 +322,10 @@ def edge_config(variant, upstream_port):
         vhost["response_headers_to_remove"] = FINGERPRINTS
     elif kind != "none":
         raise SystemExit(f"scenarios.json: unknown Envoy variant {kind!r}")
-    cluster = {
-        "name": "upstream",
-        "type": "STATIC",
-        "connect_timeout": "1s",
-        "load_assignment": {
-            "cluster_name": "upstream",
-            "endpoints": [{"lb_endpoints": [{"endpoint": {"address": sock(upstream_port)}}]}],
-        },
-    }
+    if upstream_port is None:
+        clusters = []
+    else:
+        clusters = [upstream_cluster(upstream_port)]
     edge = listener(
         "edge",
         {"name": "edge", "virtual_hosts": [vhost]},
@@ -292,20 +334,33 @@ def edge_config(variant, upstream_port):
         # left out, to measure header work only.
         scheme_header_transformation={"scheme_to_overwrite": "https"},
     )
-    return bootstrap([edge], [cluster])
+    return bootstrap([edge], clusters)
+
+
+def upstream_cluster(upstream_port):
+    return {
+        "name": "upstream",
+        "type": "STATIC",
+        "connect_timeout": "1s",
+        "load_assignment": {
+            "cluster_name": "upstream",
+            "endpoints": [{"lb_endpoints": [{"endpoint": {"address": sock(upstream_port)}}]}],
+        },
+    }
 
 
 class Envoy:
     """An Envoy on free loopback ports, its admin and listener ports read back."""
 
-    def __init__(self, name, config, workdir, cpus):
+    def __init__(self, name, config, workdir, cpus, prefix=(), concurrency=1, binary=None):
         self.name = name
         path = workdir / f"envoy-{name}.json"
         path.write_text(json.dumps(config, indent=1))
         admin_file = workdir / f"admin-{name}.txt"
         self.log_path = workdir / f"envoy-{name}.log"
         self.proc = spawn(
-            [ENVOY, "-c", str(path), "--concurrency", "1", "--disable-hot-restart", "-l", "warn"]
+            list(prefix)
+            + [binary or ENVOY, "-c", str(path), "--concurrency", str(concurrency), "--disable-hot-restart", "-l", "warn"]
             + ["--admin-address-path", str(admin_file)],
             cpus=cpus,
             stdin=subprocess.DEVNULL,
@@ -411,6 +466,196 @@ def measure(envoy, script):
     }
 
 
+# ------------------------------------------------------------------ instruction counts
+
+
+def cg_specs():
+    """Every Envoy to run under callgrind: (id, variant, requests). The main table's
+    variants on every request of the table, then one noop-filter variant per host call
+    of the price list on its request."""
+    inst = SCENARIOS["instructions"]
+    specs = [(v["id"], v, inst["requests"]) for v in inst["variants"] if variant_available(v)]
+    prices = inst["prices"]
+    for i, call in enumerate(prices["calls"]):
+        specs.append((f"price-{i}", {"variant": "wasm-noop", "plugin": call["plugin"]}, [call.get("request", prices["request"])]))
+    return specs
+
+
+def variant_available(v):
+    """A variant whose artifact is not built (yet) is left out, with a note."""
+    need = {"edge-shield": WASM, "wasm-noop": NOOP_WASM}.get(v["variant"])
+    if v.get("file"):
+        need = ROOT / v["file"]
+    if need is not None and not Path(need).exists():
+        log(f"instruction counts: {v['id']} left out, {need} is missing")
+        return False
+    return True
+
+
+def cg_envoy(spec, work, run, upstream_port):
+    """One Envoy under callgrind: the instructions per request of each of its cells."""
+    vid, variant, requests = spec
+    name = f"cg{run}-{vid}"
+    out_file = work / f"{name}.callgrind"
+    config = edge_config(variant, upstream_port)
+    # No stats flush while counting (the main thread's one periodic job of note).
+    config["stats_flush_interval"] = "299s"
+    e = Envoy(name, config, work, None, prefix=cg.valgrind_prefix(out_file), binary=ENVOY_BIN)
+    try:
+        e.wait_ready(timeout=600)
+        meter = cg.Meter(e.pid, out_file)
+        cells = {}
+        for req in requests:
+            client = cg.Client(e.port, *request_of(req))
+            try:
+                status, headers = client.one()
+                ir, statuses, dump = meter.count(client, CG_WARMUP, CG_REQUESTS)
+            finally:
+                client.close()
+            if statuses != {status}:
+                raise SystemExit(f"{vid} {req}: statuses {statuses} during the count, {status} at first")
+            cell = {"ir": ir, "status": status, "headers": headers}
+            if (vid, req) in SPLIT_CELLS:
+                cell["split"] = cg.split(dump, CG_REQUESTS)
+            cells[req] = cell
+            log(f"  [{run}] {vid:<14} {req:<10} {status} {ir:9.0f} instructions/request")
+        return vid, cells
+    finally:
+        stop(e.proc)
+
+
+def instruction_counts(work, specs, runs):
+    """{run: {id: {request: cell}}}; Envoys run BENCH_JOBS at a time (counts do not depend
+    on load). The upstream is a second Envoy, natively (not counted): a direct_response
+    route on the Envoy under test would do, but Envoy's CORS filter ignores such routes
+    (no route entry), so the native CORS variant would not answer a preflight."""
+    results = {}
+    upstream = Envoy("cg-upstream", upstream_config(), work, None).wait_ready()
+    try:
+        for run in range(1, runs + 1):
+            with ThreadPoolExecutor(JOBS) as pool:
+                results[run] = dict(pool.map(lambda spec: cg_envoy(spec, work, run, upstream.port), specs))
+    finally:
+        stop(upstream.proc)
+    return results
+
+
+def rss_per_vm(work):
+    """RSS an extra worker costs, per variant: Envoy (natively, no valgrind) with 1 and with
+    3 workers, each worker's VM used (requests on several connections, spread over the
+    workers by the kernel), RSS read after; the slope is per worker (one Wasm VM each)."""
+    out = {}
+    for vid in RSS_VARIANTS:
+        v = next(x for x in SCENARIOS["instructions"]["variants"] if x["id"] == vid)
+        rss = {}
+        for workers in (1, 3):
+            e = Envoy(f"rss-{vid}-{workers}", edge_config(v, None), work, None, concurrency=workers).wait_ready()
+            try:
+                for req in SCENARIOS["instructions"]["requests"]:
+                    for _ in range(4 * workers):
+                        client = cg.Client(e.port, *request_of(req))
+                        client.run(50)
+                        client.close()
+                time.sleep(0.5)
+                rss[workers] = rss_mb(e.pid)
+            finally:
+                stop(e.proc)
+        out[vid] = {"rss1": rss[1], "rss3": rss[3], "per_worker": (rss[3] - rss[1]) / 2}
+        log(f"  RSS {vid:<12} 1 worker {rss[1]:.1f} MB, 3 workers {rss[3]:.1f} MB")
+    return out
+
+
+# Release profiles compared by `BENCH_PROFILES=1 make bench`: cargo --config overrides of
+# [profile.release] (Cargo.toml has the chosen one).
+PROFILES = [
+    ("opt-level 3, fat LTO, 1 CGU", ['profile.release.opt-level=3']),
+    ("opt-level \"s\"", ['profile.release.opt-level="s"']),
+    ("opt-level \"z\"", ['profile.release.opt-level="z"']),
+    ("opt-level 3, dependencies \"z\"", ['profile.release.opt-level=3', 'profile.release.package."*".opt-level="z"']),
+    ("opt-level \"s\", dependencies \"z\"", ['profile.release.opt-level="s"', 'profile.release.package."*".opt-level="z"']),
+    # Binaryen's optimizer after cargo (not part of `make build`: measured, for the record).
+    ("opt-level 3, then `wasm-opt -O3`", ['profile.release.opt-level=3'], ["-O3"]),
+    ("opt-level \"z\", then `wasm-opt -Oz`", ['profile.release.opt-level="z"'], ["-Oz"]),
+]
+# The features Rust enables for wasm32-wasip1, for wasm-opt to accept the module.
+WASM_OPT_FEATURES = ["--enable-bulk-memory", "--enable-sign-ext", "--enable-nontrapping-float-to-int"]
+WASM_OPT_FEATURES += ["--enable-mutable-globals", "--enable-multivalue", "--enable-reference-types"]
+
+
+def profile_builds(work):
+    """Each profile's .wasm (built into target/bench-profiles, copied to `work`), its
+    size, and its instruction counts for the SPEC config; also the shipped build."""
+    out = []
+    have_wasm_opt = subprocess.run(["sh", "-c", "command -v wasm-opt"], capture_output=True).returncode == 0
+    keep = {int(x) for x in os.environ.get("BENCH_PROFILES_ONLY", "").split(",") if x}
+    for i, (about, overrides, *post) in enumerate(PROFILES):
+        if keep and i not in keep:
+            continue
+        if post and not have_wasm_opt:
+            log(f"  {about}: left out (no wasm-opt; Debian's binaryen has it)")
+            continue
+        args = ["cargo", "build", "--quiet", "--release", "--lib", "--target", "wasm32-wasip1"]
+        args += ["--target-dir", str(ROOT / "target/bench-profiles")]
+        # All stripped alike, so that sizes compare code, not the name section.
+        for o in overrides + ['profile.release.strip="symbols"']:
+            args += ["--config", o]
+        log(f"  building: {about}")
+        subprocess.run(args, check=True, cwd=ROOT, timeout=1200)
+        wasm = work / f"profile-{i}.wasm"
+        built = ROOT / "target/bench-profiles/wasm32-wasip1/release/edge_shield.wasm"
+        if post:
+            subprocess.run(["wasm-opt", *post[0], *WASM_OPT_FEATURES, str(built), "-o", str(wasm)], check=True, timeout=1200)
+        else:
+            wasm.write_bytes(built.read_bytes())
+        out.append({"about": about, "overrides": overrides, "wasm": wasm, "size": wasm.stat().st_size})
+    specs = [
+        (p["wasm"].stem, {"variant": "wasm-file", "wasm": str(p["wasm"]), "config": "spec"}, SCENARIOS["instructions"]["requests"])
+        for p in out
+    ]
+    counts = instruction_counts(work, specs, 1)[1]
+    for (vid, _, _), p in zip(specs, out):
+        p["ir"] = {req: cell["ir"] for req, cell in counts[vid].items()}
+        p["wasm"] = str(p["wasm"])
+    return out
+
+
+PROFILE_HEADING = "\n## Release profile: size and instructions per request\n"
+
+
+def carried_profile_section():
+    """The release-profile section of the previous report (it states its own date and
+    commit), kept when this run did not build the profiles."""
+    if not OUT.exists():
+        return ""
+    old = OUT.read_text()
+    start = old.find(PROFILE_HEADING)
+    if start < 0:
+        return ""
+    end = old.find("\n## ", start + len(PROFILE_HEADING))
+    return old[start:] if end < 0 else old[start:end] + "\n"
+
+
+def profile_report(ctx, profiles, counts):
+    reqs = SCENARIOS["instructions"]["requests"]
+    shipped = Counts(counts)
+    rows = [
+        [p["about"], f"{p['size'] / 1000:.0f} KB"] + [k(p["ir"][r]) for r in reqs]
+        for p in profiles
+    ]
+    if "edge-shield" in shipped.runs[0]:
+        rows.append(
+            [f"**shipped** (Cargo.toml [profile.release])", f"{WASM.stat().st_size / 1000:.0f} KB"]
+            + [k(shipped.ir("edge-shield", r)) for r in reqs]
+        )
+    return f"""{PROFILE_HEADING}
+Measured {ctx['date']} at {ctx['commit']} (`BENCH_PROFILES=1 make bench`; a run without
+it keeps this section). Every profile built with `strip = "symbols"` (no `name`
+section), counted on the SPEC config as in the main table (one run each).
+
+{table(["profile", ".wasm size", *reqs], rows)}
+"""
+
+
 # ------------------------------------------------------------------ the pure core
 
 
@@ -511,7 +756,261 @@ ENVOY_COLUMNS += ["Δ p50 µs", "Δ CPU µs", "RSS MB", "wasm VMs"]
 CORE_COLUMNS = ["scenario (config:request)", "ns/op", "min ns/op", "instructions/op", "allocs/op", "bytes/op", "effect"]
 
 
-def report(ctx, core, ir, hot, cells):
+def k(x):
+    return f"{x / 1000:.1f}k"
+
+
+def mean(values):
+    return sum(values) / len(values)
+
+
+def edits(before, after):
+    """The header edits that turn response `before` into `after` (names and values from the
+    wire; `date` and the upstream's time ignored): {"add": n, "remove": n, "replace": n}."""
+
+    def fields(headers):
+        out = {}
+        for n, v in headers:
+            if n not in ("date", "x-envoy-upstream-service-time"):
+                out.setdefault(n, []).append(v)
+        return out
+
+    b, a = fields(before), fields(after)
+    out = {"add": 0, "remove": 0, "replace": 0}
+    for name in set(b) | set(a):
+        vb, va = b.get(name, []), a.get(name, [])
+        if not vb:
+            out["add"] += len(va)
+        elif not va:
+            out["remove"] += len(vb)
+        elif vb != va:
+            out["replace"] += max(len(va), 1)
+    return out
+
+
+class Counts:
+    """The instruction counts of every run, averaged, with their run-to-run agreement."""
+
+    def __init__(self, counts):
+        self.runs = list(counts.values())
+        self.inst = SCENARIOS["instructions"]
+
+    def cell(self, vid, req):
+        return self.runs[0].get(vid, {}).get(req)
+
+    def ir(self, vid, req):
+        values = [r[vid][req]["ir"] for r in self.runs if req in r.get(vid, {})]
+        return mean(values) if values else None
+
+    def agreement(self):
+        """Per cell, (max − min) / mean over the runs; None with a single run."""
+        if len(self.runs) < 2:
+            return None
+        spreads = []
+        for vid, cells in self.runs[0].items():
+            for req in cells:
+                values = [r[vid][req]["ir"] for r in self.runs]
+                spreads.append(((max(values) - min(values)) / mean(values), vid, req))
+        return sorted(spreads)
+
+    def prices(self):
+        """[(about, instructions per call, edit kind)]."""
+        pr = self.inst["prices"]
+        out = []
+        for i, call in enumerate(pr["calls"]):
+            req = call.get("request", pr["request"])
+            base = self.ir(pr["base"], req)
+            ir = self.ir(f"price-{i}", req)
+            if ir is not None and base is not None:
+                out.append((call["about"], (ir - base) / call.get("per", 1), call.get("edit"), req, ir))
+        return out
+
+    def floor(self, req):
+        """Empty filter + one fetch of each map + one call per edit edge-shield's answer
+        needs (counted from the wire against no filter), priced by the price list;
+        (instructions, edits), or None."""
+        fetch, none, ours = self.ir("wasm-fetch", req), self.cell("none", req), self.cell("edge-shield", req)
+        if fetch is None or none is None or ours is None or ours["status"] != none["status"]:
+            return None
+        price = {kind: ir for _, ir, kind, *_ in self.prices() if kind}
+        need = edits(none["headers"], ours["headers"])
+        if any(n and kind not in price for kind, n in need.items()):
+            return None
+        return fetch + sum(n * price.get(kind, 0) for kind, n in need.items()), need
+
+
+def instruction_report(ctx, counts):
+    c = Counts(counts)
+    reqs = c.inst["requests"]
+    label = {"cors": "cors GET", "html": "html GET", "preflight": "preflight"}
+    variants = [v for v in c.inst["variants"] if v["id"] in c.runs[0]]
+    rows = []
+    for v in variants:
+        cells = [c.cell(v["id"], r) for r in reqs]
+        rows.append([v["about"]] + [f"{k(c.ir(v['id'], r))} ({cell['status']})" if cell else "" for r, cell in zip(reqs, cells)])
+    floors = {r: c.floor(r) for r in reqs}
+    if any(floors.values()):
+        rows.append(
+            ["*floor: empty filter + one fetch of each map + one call per edit (computed)*"]
+            + [f"*{k(floors[r][0])}*" if floors[r] else "" for r in reqs]
+        )
+    main = table(["instructions per request"] + [label.get(r, r) for r in reqs], rows)
+
+    ratios = []
+    if "edge-shield" in c.runs[0]:
+        for other, about in (("native", "Envoy's CORS filter + 12 headers"), ("wasm-fetch", "empty filter + one fetch of each map")):
+            if other in c.runs[0]:
+                ratios.append(
+                    [f"edge-shield ÷ {about}"]
+                    + [f"{c.ir('edge-shield', r) / c.ir(other, r):.2f}×" if c.ir(other, r) else "" for r in reqs]
+                )
+        if any(floors.values()):
+            ratios.append(
+                ["edge-shield ÷ floor"] + [f"{c.ir('edge-shield', r) / floors[r][0]:.3f}×" if floors[r] else "" for r in reqs]
+            )
+    ratio_table = table(["ratio"] + [label.get(r, r) for r in reqs], ratios) if ratios else ""
+    edit_lines = "\n".join(
+        f"- {label.get(r, r)}: {', '.join(f'{n} {kind}' for kind, n in floors[r][1].items() if n)}" for r in reqs if floors[r]
+    )
+    prices = table(
+        ["host call (from examples/noop_filter.rs)", "request", "instructions per call", "the variant's total"],
+        [[about, req, f"{ir / 1000:+.1f}k", k(total)] for about, ir, _, req, total in c.prices()],
+    )
+    agree = c.agreement()
+    if agree:
+        worst = agree[-1]
+        agreement = (
+            f"{len(c.runs)} runs (each a fresh Envoy per variant); per cell (max − min) / mean: "
+            f"median {med([a for a, *_ in agree]):.2%}, worst {worst[0]:.2%} ({worst[1]}, {worst[2]})"
+        )
+    else:
+        agreement = "1 run (BENCH_CG_RUNS=2 or more to see the run-to-run agreement)"
+    split = split_report(c)
+    probes = "\n".join(
+        f"- {v['about']}, `{r}`: {c.cell(v['id'], r)['status']} — {', '.join(n for n, _ in c.cell(v['id'], r)['headers'])}"
+        for v in variants
+        for r in reqs
+        if c.cell(v["id"], r)
+    )
+    return f"""## Instructions per request (callgrind)
+
+The primary table: instructions the edge Envoy executes per request, counted by
+`valgrind --tool=callgrind` on the Envoy binary itself (`{ctx['envoy_bin']}`). One Envoy
+per variant, one worker, proxying to the upstream (a second Envoy, run natively and not
+counted; not a `direct_response` route on the Envoy under test: Envoy's CORS filter
+ignores those, so its preflights would not be answered); per cell {CG_WARMUP} requests on one
+keep-alive connection to warm up (V8 tiers the Wasm code up), then callgrind's counters
+zeroed, {CG_REQUESTS} requests counted, and a dump: total ÷ {CG_REQUESTS}. These counts do
+not move with the machine's load. Mean of {agreement}.
+(HTTP status in brackets.)
+
+{main}
+
+{ratio_table}
+
+Edits the floor is priced for (edge-shield's answer against Envoy's without a filter, counted
+on the wire):
+
+{edit_lines}
+
+### Prices of host calls
+
+Each a variant of the empty filter (examples/noop_filter.rs, configured by its plugin
+configuration): its instructions per request minus the empty filter's on the same
+request, per call.
+
+{prices}
+
+{split}
+
+### What each variant answered
+
+{probes}
+"""
+
+
+def split_report(c):
+    cells = [(vid, c.cell(vid, "cors")) for vid in ("wasm-empty", "wasm-fetch", "edge-shield")]
+    cells = [(vid, cell) for vid, cell in cells if cell and "split" in cell]
+    if not cells:
+        return ""
+    none = c.ir("none", "cors")
+
+    def row(about, f):
+        return [about] + [f(cell["split"]) for _, cell in cells]
+
+    def host(sp):
+        return sum(i for _, i in sp["host"])
+
+    rows = [
+        row("all of Envoy", lambda sp: k(sp["total"])),
+        row("… of which Envoy without a filter (the `none` variant)", lambda sp: k(none) if none else "?"),
+        row("… of which the filter outside the VM (contexts, the calls into V8)", lambda sp: k(sp["total"] - sp["vm"] - none) if none else "?"),
+        row("… of which inside the VM (all hooks, inclusive)", lambda sp: k(sp["vm"])),
+        row("… … host calls from the Wasm code (inclusive)", lambda sp: k(host(sp))),
+        row("… … V8's runtime called from the Wasm code (memory.copy, ...)", lambda sp: k(sp["runtime"])),
+        row("… … the Wasm code itself (JIT self: the module, V8's wrappers)", lambda sp: k(sp["jit_self"])),
+        row("host calls per request", lambda sp: f"{sum(n for n, _ in sp['host']):.0f}"),
+    ]
+    ours = cells[-1][1]["split"]
+    host_rows = [
+        [f"wrapper {i + 1}", f"{n:.0f}", k(incl), k(incl / n)] for i, (n, incl) in enumerate(ours["host"])
+    ]
+    return f"""### Where a cors GET's instructions go
+
+From the callgrind dumps of the cors cells: each function's cost and call edges. The Envoy
+binary is stripped, so the split is by call edge: calls from Envoy into code V8 generated
+(the Wasm module, compiled) are the VM's hooks; calls from that code back into Envoy are
+host calls (each through a V8 wrapper per import signature), inclusive of everything
+the host function does; the rest of the VM's time is the Wasm code itself.
+
+{table(["instructions per request (cors GET)", *[vid for vid, _ in cells]], rows)}
+
+{cells[-1][0]}'s host calls by V8 wrapper (one wrapper per import signature, so each row
+is one or more host functions of one signature):
+
+{table(["wrapper", "calls per request", "instructions per request", "per call"], host_rows)}
+"""
+
+
+def report(ctx, counts, core, ir, hot, cells):
+    note = f"\nNote for this run: {ctx['note']}\n" if ctx["note"] else ""
+    sections = ", ".join(ctx["wasm_sections"])
+    head = f"""# edge-shield benchmark results
+
+Produced by `make bench` (tests/bench/run.py); scenarios in tests/bench/scenarios.json.
+{note}
+- Date: {ctx['date']}
+- Commit: {ctx['commit']}
+- Machine: {ctx['machine']}
+- Envoy: {ctx['envoy']}, `--concurrency 1`
+- edge_shield.wasm: {ctx['wasm_size']} bytes; sections: {sections}
+"""
+    text = head + "\n" + instruction_report(ctx, counts)
+    if ctx.get("rss"):
+        rows = [[vid, f"{r['rss1']:.1f}", f"{r['rss3']:.1f}", f"{r['per_worker']:.1f}"] for vid, r in ctx["rss"].items()]
+        empty, ours = ctx["rss"].get("wasm-empty"), ctx["rss"].get("edge-shield")
+        extra = ""
+        if empty and ours:
+            extra = (
+                f"\nedge-shield's VM over the empty filter's: {ours['per_worker'] - empty['per_worker']:+.1f} MB per worker "
+                f"(and {ours['rss1'] - empty['rss1']:+.1f} MB at one worker, which also holds the main thread's VM).\n"
+            )
+        text += f"""
+## Memory: RSS per worker VM
+
+Envoy run natively (not under valgrind) with 1 and with 3 workers, every worker's VM
+used (requests of the table's kinds on several connections); RSS after. Each worker
+has its own Wasm VM, so the slope is what a worker (and its VM) costs.
+
+{table(["variant", "RSS, 1 worker (MB)", "RSS, 3 workers (MB)", "per extra worker (MB)"], rows)}
+{extra}"""
+    if cells:
+        text += "\n" + load_report(ctx, core, ir, hot, cells)
+    return text
+
+
+def load_report(ctx, core, ir, hot, cells):
     baseline = {c["request"]: c for c in cells if c["variant"] == "none"}
 
     def col(c, key):
@@ -555,32 +1054,22 @@ def report(ctx, core, ir, hot, cells):
         ]
         for r in core
     ]
-    probes = "\n".join(f"- {c['label']}, `{c['request']}`: {c['status']} — {', '.join(c['headers'])}" for c in cells)
     hot_lines = ""
     if hot:
         case, fns = hot
         hot_lines = f"\nWhere the instructions go (callgrind, `{case}`, self cost, top functions):\n\n" + "\n".join(
             f"- {pct:.0f}% `{fn}`" for pct, fn in fns
         )
-    note = f"\nNote for this run: {ctx['note']}\n" if ctx["note"] else ""
-    return f"""# edge-shield benchmark results
+    return f"""## Secondary: Envoy on loopback under load (CPU time, latency)
 
-Produced by `make bench` (tests/bench/run.py); scenarios in tests/bench/scenarios.json.
-{note}
-- Date: {ctx['date']}
-- Commit: {ctx['commit']}
-- Machine: {ctx['machine']}
 - Load average before / after: {ctx['load_before']} / {ctx['load_after']}; during the Envoy
   runs {ctx['neighbours']}
-- Envoy: {ctx['envoy']}, `--concurrency 1`
-- edge_shield.wasm: {ctx['wasm_size']} bytes
 - Load: wrk (1 thread, closed loop), {RUNS} rounds over all cells after a {WARMUP} s warm-up
   each; per round and cell {LATENCY_DURATION} s with 1 connection (latency) and {DURATION} s with
   {CONNECTIONS} connections (req/s, CPU); medians shown. Pinned: {ctx['pinning']}.
 - Noise: the spread (max − min) of CPU µs/req between rounds of one cell, as a share of its
-  median: {spread}; differences smaller than that are not findings.
-
-## Envoy on loopback
+  median: {spread}; differences smaller than that are not findings (the instruction
+  counts above are the figures to compare).
 
 Upstream: a second Envoy answering with `direct_response` (its CPU is not counted).
 p50/p99: one connection, so no queueing. req/s: {CONNECTIONS} connections, the edge Envoy's
@@ -602,10 +1091,6 @@ repeatable; allocations: a counting global allocator (a realloc counts as one).
 {table(CORE_COLUMNS, core_rows)}
 {hot_lines}
 
-## What each variant answered (one probe request per cell)
-
-{probes}
-
 ## How to read this
 
 - The machine is shared (2 cores, other builds and tests running): req/s and latency
@@ -616,22 +1101,81 @@ repeatable; allocations: a counting global allocator (a realloc counts as one).
   2 cores), so it understates one worker's capacity; that is ≈ 1e6 / (CPU µs/req)
   requests/s per core.
 - The empty Proxy-Wasm filter is what any Wasm filter pays (a context per stream, a call
-  into V8 per stage): an edge-shield row's Δ minus the empty filter's is edge-shield's
+  into V8 per stage): an edge-shield row's cost minus the empty filter's is edge-shield's
   own work (fetching the header maps, its logic, its counters, header edits).
 - The native core runs x86_64 code; in Envoy the same code runs as Wasm in V8 and pays
-  for host calls (fetching and editing header maps) and copying into the VM. The Δ
-  CPU of an edge-shield row is the whole price; the core numbers are its floor.
+  for host calls (fetching and editing header maps) and copying into the VM.
 - The native variants are close, not identical, equivalents: Envoy cannot add CSP and
   X-Frame-Options only on HTML, and its CORS filter has its own rules.
 """
 
 
+def envoy_load(work, ctx):
+    """The secondary tables: wrk against each variant, CPU time and latency per request."""
+    upstream = Envoy("upstream", upstream_config(), work, LOAD_CPUS).wait_ready()
+    edges, cells = [], []
+    for i, v in enumerate(SCENARIOS["envoy"]):
+        name = f"{i}-{v['variant']}"
+        edges.append((v, Envoy(name, edge_config(v, upstream.port), work, EDGE_CPUS)))
+    for v, e in edges:
+        e.wait_ready()
+        for req in v["requests"]:
+            status, headers = probe(e.port, req)
+            cells.append(
+                {
+                    "variant": v["variant"],
+                    "label": v["about"],
+                    "request": req,
+                    "envoy": e,
+                    "script": wrk_script(req, work),
+                    "status": status,
+                    "headers": headers,
+                    "runs": [],
+                }
+            )
+    for c in cells:
+        wrk(c["envoy"].port, c["script"], WARMUP, CONNECTIONS)
+    pids = [upstream.pid] + [e.pid for _, e in edges]
+    t0 = usage(pids)
+    # Rounds over all cells, so that a change in the neighbours' load hits every cell alike.
+    for round_ in range(RUNS):
+        for c in cells:
+            m = measure(c["envoy"], c["script"])
+            c["runs"].append(m)
+            log(
+                f"  [{round_ + 1}/{RUNS}] {c['label'][:44]:<44} {c['request']:<10} {m['rps']:7.0f} req/s "
+                f"p50 {m['p50']:5d} µs  {m['cpu_us']:6.1f} CPU µs/req  errors {m['errors']}"
+            )
+    for c in cells:
+        e = c["envoy"]
+        c["rss"] = rss_mb(e.pid)
+        if c["variant"] in ("edge-shield", "wasm-noop"):
+            stats = e.stats(r"wasm")
+            c["vms"] = stats.get("wasm.wasm_vm_count", "?")
+            # The filter's own counter proves it ran on every request of the load.
+            ours = [k for k in stats if k.startswith("wasmcustom.edge_shield.") and k.endswith(".requests")]
+            seen = sum(int(stats[k]) for k in ours)
+            sent = sum(r["requests"] for x in cells if x["envoy"] is e for r in x["runs"])
+            if c["variant"] == "edge-shield" and seen < sent:
+                log(f"warning: {c['label']}: the filter counted {seen} requests, wrk sent at least {sent}")
+        if any(r["errors"] for r in c["runs"]):
+            log(f"warning: {c['label']} {c['request']}: errors during the load")
+    ctx["load_after"] = loadavg()
+    ctx["neighbours"] = neighbours(t0, usage(pids))
+    for _, e in edges:
+        stop(e.proc)
+    stop(upstream.proc)
+    return cells
+
+
 def main():
+    global ENVOY_BIN
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     signal.signal(signal.SIGALRM, lambda *_: sys.exit("bench: deadline reached, stopping"))
     signal.alarm(DEADLINE_SECONDS)
     if not WASM.exists():
         raise SystemExit(f"{WASM} is missing: run `make build`")
+    ENVOY_BIN = cg.real_envoy(ENVOY)
     ctx = {
         "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "commit": sh(["git", "describe", "--always", "--dirty", "--abbrev=12"])
@@ -641,70 +1185,45 @@ def main():
         "machine": machine(),
         "load_before": loadavg(),
         "envoy": (re.search(r"version: (\S+)", sh([ENVOY, "--version"])) or [None, "?"])[1],
+        "envoy_bin": str(ENVOY_BIN),
         "wasm_size": WASM.stat().st_size,
+        "wasm_sections": [n for n, *_ in wasm_size.sections(WASM.read_bytes())],
         "pinning": "edge Envoy on CPU 0, wrk and upstream on CPU 1" if PIN else "no",
         "note": os.environ.get("BENCH_NOTE", ""),
+        "load_after": "",
+        "neighbours": "",
     }
-    log("== pure core (native + callgrind)")
-    core, (ir, hot) = core_bench()
-    for r in core:
-        instr = ir.get(r["id"], float("nan"))
-        log(f"  {r['id']:<20} {r['ns_median']:8.0f} ns/op  {instr:8.0f} instr/op  {r['allocs']:.0f} allocs/op")
-
-    log("== Envoy")
+    only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
     with tempfile.TemporaryDirectory(prefix="edge-shield-bench-") as tmp:
         work = Path(tmp)
-        upstream = Envoy("upstream", upstream_config(), work, LOAD_CPUS).wait_ready()
-        edges, cells = [], []
-        for i, v in enumerate(SCENARIOS["envoy"]):
-            name = f"{i}-{v['variant']}"
-            edges.append((v, Envoy(name, edge_config(v, upstream.port), work, EDGE_CPUS)))
-        for v, e in edges:
-            e.wait_ready()
-            for req in v["requests"]:
-                status, headers = probe(e.port, req)
-                cells.append(
-                    {
-                        "variant": v["variant"],
-                        "label": v["about"],
-                        "request": req,
-                        "envoy": e,
-                        "script": wrk_script(req, work),
-                        "status": status,
-                        "headers": headers,
-                        "runs": [],
-                    }
-                )
-        for c in cells:
-            wrk(c["envoy"].port, c["script"], WARMUP, CONNECTIONS)
-        pids = [upstream.pid] + [e.pid for _, e in edges]
-        t0 = usage(pids)
-        # Rounds over all cells, so that a change in the neighbours' load hits every cell alike.
-        for round_ in range(RUNS):
-            for c in cells:
-                m = measure(c["envoy"], c["script"])
-                c["runs"].append(m)
-                log(
-                    f"  [{round_ + 1}/{RUNS}] {c['label'][:44]:<44} {c['request']:<10} {m['rps']:7.0f} req/s "
-                    f"p50 {m['p50']:5d} µs  {m['cpu_us']:6.1f} CPU µs/req  errors {m['errors']}"
-                )
-        for c in cells:
-            e = c["envoy"]
-            c["rss"] = rss_mb(e.pid)
-            if c["variant"] in ("edge-shield", "wasm-noop"):
-                stats = e.stats(r"wasm")
-                c["vms"] = stats.get("wasm.wasm_vm_count", "?")
-                # The filter's own counter proves it ran on every request of the load.
-                ours = [k for k in stats if k.startswith("wasmcustom.edge_shield.") and k.endswith(".requests")]
-                seen = sum(int(stats[k]) for k in ours)
-                sent = sum(r["requests"] for x in cells if x["envoy"] is e for r in x["runs"])
-                if c["variant"] == "edge-shield" and seen < sent:
-                    log(f"warning: {c['label']}: the filter counted {seen} requests, wrk sent at least {sent}")
-            if any(r["errors"] for r in c["runs"]):
-                log(f"warning: {c['label']} {c['request']}: errors during the load")
-        ctx["load_after"] = loadavg()
-        ctx["neighbours"] = neighbours(t0, usage(pids))
-        text = report(ctx, core, ir, hot, cells)
+        log(f"== instruction counts (callgrind, {ENVOY_BIN})")
+        specs = [s for s in cg_specs() if not only or s[0] in only]
+        raw = os.environ.get("BENCH_RAW")
+        if os.environ.get("BENCH_FROM_RAW"):
+            # Report on counts saved by an earlier run (BENCH_RAW), without counting again.
+            counts = {int(r): c for r, c in json.loads(Path(os.environ["BENCH_FROM_RAW"]).read_text())["counts"].items()}
+        else:
+            counts = instruction_counts(work, specs, CG_RUNS)
+            if raw:
+                Path(raw).write_text(json.dumps({"ctx": ctx, "counts": counts}, indent=1, default=str))
+        core = ir = hot = None
+        cells = []
+        profiles = None
+        if os.environ.get("BENCH_PROFILES") == "1":
+            log("== release profiles")
+            profiles = profile_builds(work)
+        if not QUICK:
+            log("== pure core (native + callgrind)")
+            core, (ir, hot) = core_bench()
+            for r in core:
+                instr = ir.get(r["id"], float("nan"))
+                log(f"  {r['id']:<20} {r['ns_median']:8.0f} ns/op  {instr:8.0f} instr/op  {r['allocs']:.0f} allocs/op")
+            log("== Envoy under load (wrk)")
+            cells = envoy_load(work, ctx)
+            log("== RSS per worker")
+            ctx["rss"] = rss_per_vm(work)
+        text = report(ctx, counts, core, ir, hot, cells)
+        text += profile_report(ctx, profiles, counts) if profiles else carried_profile_section()
     OUT.write_text(text)
     print(text)
     log(f"written to {OUT}")
