@@ -126,6 +126,9 @@ impl RuleMatch {
         if let Some(r) = &self.route_name {
             parts.push(format!("route_name {r:?}"));
         }
+        if let Some(r) = &self.route_name_prefix {
+            parts.push(format!("route_name_prefix {r:?}"));
+        }
         match &self.host {
             Some(HostMatch::Exact(h)) => parts.push(format!("host {h:?}")),
             Some(HostMatch::Subdomains(s)) => parts.push(format!("host \"*{s}\"")),
@@ -229,6 +232,14 @@ mod tests {
         assert_eq!(
             explain_selection(rules(), &at(None, "x", "/api/..;/admin")),
             "policy default: none of the 2 rules matches (the path is ambiguous, so no path_prefix rule takes it)"
+        );
+        let generated = rule(r#"{"route_name_prefix": "httproute/shop/"}"#);
+        assert_eq!(
+            explain_selection(
+                [("shop", Some(&generated))].into_iter(),
+                &at(Some("httproute/shop/web/rule/0/match/0/x"), "x", "/")
+            ),
+            "policy shop: rules[0] matches on route_name_prefix \"httproute/shop/\""
         );
     }
 

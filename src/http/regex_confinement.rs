@@ -983,7 +983,7 @@ pub fn analyse(source: &str, shared: &dyn Fn(&str) -> Option<String>) -> Result<
     if admitted(b"null") {
         return Err(Unconfined::Null);
     }
-    let registrable = |d: &str| is_name(d) && shared(d).is_none();
+    let registrable = |d: &str| is_name(d) && !ends_in_a_number(d) && shared(d).is_none();
     let mut domains: Vec<String> = Vec::new();
     let mut hosts: Vec<String> = Vec::new();
     // For each `://` point: the schemes before it and whether a host after it is not loopback.
@@ -1183,6 +1183,18 @@ fn is_name(d: &str) -> bool {
     !d.is_empty() && d.split('.').all(|l| !l.is_empty())
 }
 
+/// Whether a host's last label is a number: the URL parser reads such a host as an
+/// IPv4 address (WHATWG URL "ends in a number"), whose trailing labels are no
+/// registrable domain, so an address is confined only when written out in full.
+fn ends_in_a_number(d: &str) -> bool {
+    let d = d.strip_suffix('.').unwrap_or(d);
+    let last = d.rsplit('.').next().unwrap_or(d);
+    let hex = last
+        .strip_prefix("0x")
+        .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+    hex || (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Hosts whose plain-http origin nobody on the network can answer for.
 fn is_loopback(host: &str, subdomains: bool) -> bool {
     host == "localhost" || (subdomains && host.ends_with(".localhost")) || host.starts_with("127.") || host == "[::1]"
@@ -1372,6 +1384,10 @@ mod tests {
                 &["example.com"],
                 &["localhost"],
             ),
+            // An IPv4 address is a literal host, not a domain under "0.1": loopback
+            // keeps its optional scheme.
+            (r"https?://127\.0\.0\.1(:[0-9]+)?", &[], &["127.0.0.1"]),
+            (r"https://192\.0\.2\.10", &[], &["192.0.2.10"]),
             // Nothing a browser sends: confined to nothing.
             (r"https://APP\.example\.com", &[], &[]),
         ];
@@ -1499,6 +1515,10 @@ mod tests {
             (r"null|https://a\.example\.com", "null", "null"),
             (r".*", "null", "null"),
             (r"https://(ab)+example\.com", "longer than a DNS name", ""),
+            // The last labels of an IPv4 address are no registrable domain: these
+            // admit addresses of hosts nobody vetted.
+            (r"https://[0-9]+\.[0-9]+\.113\.7", "not confined", ""),
+            (r"https://[0-9]{1,3}\.[0-9]{1,3}\.0\.1(:[0-9]+)?", "not confined", ""),
         ];
         let mut failures = Vec::new();
         for (re, word, want_example) in rows {
