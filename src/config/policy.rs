@@ -5,6 +5,7 @@ use crate::compile::Mode;
 use crate::cors::CorsPolicy;
 use crate::exchange::RouteInfo;
 use crate::hardening::{CookiePolicy, CsrfPolicy, HttpsRedirect, WebsocketPolicy};
+use crate::http::loggable;
 use crate::security_headers::HeaderPolicy;
 use std::rc::Rc;
 
@@ -94,6 +95,20 @@ impl Config {
 pub struct MetadataNames<'a> {
     pub route: Option<&'a [u8]>,
     pub virtual_host: Option<&'a [u8]>,
+}
+
+impl MetadataNames<'_> {
+    /// The error line for a name the configuration does not define (logged within the
+    /// per-worker budget by either host; docs/configuration-yaml.md).
+    pub fn unknown_line(&self, from: Source, path: &[u8]) -> String {
+        format!(
+            "edge-shield: {} names the policy \"{}\", which the configuration does not define: \
+             the top-level policy applies (path=\"{}\")",
+            from.describe(),
+            loggable(self.route.or(self.virtual_host).unwrap_or_default(), 64),
+            loggable(path, 200),
+        )
+    }
 }
 
 /// Where a policy name came from.

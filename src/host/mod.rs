@@ -8,7 +8,7 @@ use crate::config::fingerprint::config_key;
 use crate::config::policy::{Config, MetadataNames, RoutePolicy, Why};
 use crate::engine::{self, ExchangeState};
 use crate::exchange::{blocked_line, metric_segment, Counter, Counters, Decision, HeaderOp, PluginCounter, RouteInfo};
-use crate::http::{loggable, wire, Headers};
+use crate::http::{wire, Headers};
 use crate::log_limit::{Admit, LogLimiter};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType};
@@ -252,16 +252,7 @@ impl HttpContext for Stream {
         let mut counters = outcome.counters;
         if let Why::UnknownName(from) = why {
             counters.add(Counter::UnknownPolicy);
-            let name = names.route.or(names.virtual_host).unwrap_or_default();
-            self.log_limited(log::Level::Error, || {
-                format!(
-                    "edge-shield: {} names the policy \"{}\", which the configuration does not define: \
-                     the top-level policy applies (path=\"{}\")",
-                    from.describe(),
-                    loggable(name, 64),
-                    loggable(route.path, 200),
-                )
-            });
+            self.log_limited(log::Level::Error, || names.unknown_line(from, route.path));
         }
         self.metrics.bump(policy.index, counters);
         let decision = outcome.decision(&policy);

@@ -21,7 +21,7 @@ use crate::config::policy::{Config, MetadataNames, RoutePolicy, Why};
 use crate::engine::{self, ExchangeState};
 use crate::exchange::{blocked_line, metric_segment, Counter, Counters, HeaderOp, RouteInfo};
 use crate::http::wire::Line;
-use crate::http::{loggable, Headers};
+use crate::http::Headers;
 use crate::log_limit::{Admit, LogLimiter};
 use abi::{EnvoyBuffer, FilterConfigEnvoyPtr, FilterEnvoyPtr, HeaderType, LogLevel};
 use std::cell::RefCell;
@@ -438,15 +438,7 @@ impl Filter {
         let mut counters = outcome.counters;
         if let Why::UnknownName(from) = why {
             counters.add(Counter::UnknownPolicy);
-            log_limited(log::Level::Error, || {
-                format!(
-                    "edge-shield: {} names the policy \"{}\", which the configuration does not define: \
-                     the top-level policy applies (path=\"{}\")",
-                    from.describe(),
-                    loggable(names.route.unwrap_or_default(), 64),
-                    loggable(route.path, 200),
-                )
-            });
+            log_limited(log::Level::Error, || names.unknown_line(from, route.path));
         }
         self.bump(envoy, route_source, &policy, counters);
         if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
