@@ -2,13 +2,77 @@
 //! response headers in, header edits out. Each feature decides its own part and keeps
 //! its own state; this file only orders the steps. The host glue fetches and applies.
 
-use crate::config::policy::{Config, RoutePolicy, Why};
+use crate::config::policy::{Config, MetadataNames, RoutePolicy, Why};
 use crate::exchange::{
-    apply, Blocked, Counter, Counters, Decision, Disposition, Exchange, HeaderOp, LocalReply, Outcome, RouteInfo,
+    apply, blocked_line, Blocked, Counter, Counters, Decision, Disposition, Exchange, HeaderOp, LocalReply, Outcome,
+    RouteInfo,
 };
 use crate::http::forwarded::came_over_https;
 use crate::http::{loggable, Headers};
+use crate::log_limit::log_limited;
 use crate::{cors, hardening, security_headers};
+use std::rc::Rc;
+
+/// A request's whole step, the same for every host: the policy chosen for it (and
+/// why), and the decision, with any local reply already complete (`complete_reply`)
+/// and the unknown-policy counter counted.
+#[derive(Debug)]
+pub struct RequestStep<'c> {
+    pub policy: &'c Rc<RoutePolicy>,
+    pub why: Why,
+    pub outcome: RequestOutcome<'c>,
+}
+
+/// Chooses the policy (route metadata `names`, rules, top level) and decides.
+pub fn request_step<'c>(
+    config: &'c Config,
+    names: MetadataNames<'_>,
+    route: &RouteInfo<'_>,
+    request: Headers<'_>,
+) -> RequestStep<'c> {
+    let (policy, why) = config.choose(names, route);
+    let mut outcome = on_request(policy, request);
+    if let Why::UnknownName(_) = why {
+        outcome.counters.add(Counter::UnknownPolicy);
+    }
+    if let Some(reply) = outcome.reply.as_mut() {
+        // Everything the reply needs goes out with it: the glue leaves the response
+        // phase of our own reply alone.
+        complete_reply(policy, &outcome.state, reply);
+    }
+    RequestStep { policy, why, outcome }
+}
+
+impl RequestStep<'_> {
+    /// Writes the step's lines, each within the worker's budget and built only when
+    /// logged: an unknown policy name (error), a blocked request the policy logs
+    /// (warning). `route_name` is asked for only by a blocked line no rule needed it for.
+    pub fn log(
+        &self,
+        names: MetadataNames<'_>,
+        route: &RouteInfo<'_>,
+        request: Headers<'_>,
+        now: impl Fn() -> u64,
+        route_name: impl FnOnce() -> Option<String>,
+    ) {
+        if let Why::UnknownName(from) = self.why {
+            log_limited(log::Level::Error, &now, || names.unknown_line(from, route.path));
+        }
+        if let (Some(blocked), true) = (&self.outcome.blocked, self.policy.log_blocked) {
+            log_limited(log::Level::Warn, &now, || {
+                let fetched = match route.route_name {
+                    Some(_) => None,
+                    None => route_name(),
+                };
+                let route = RouteInfo {
+                    route_name: route.route_name.or(fetched.as_deref()),
+                    ..*route
+                };
+                blocked_line(blocked, request, &route, &self.policy.name)
+            });
+        }
+    }
+}
 
 /// What the response phase needs to remember from the request phase: what every
 /// feature may know, and the state of the features that keep one. Owned, so it can

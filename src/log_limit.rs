@@ -1,6 +1,36 @@
 //! A per-VM budget of log lines per second, so a flood of blocked requests cannot
 //! fill the proxy's log (README.md, "Observability").
 
+use std::cell::RefCell;
+
+/// Limited log lines per second and worker (blocked requests, unknown policy names).
+pub const LINES_PER_SECOND: u32 = 10;
+
+thread_local! {
+    /// One budget per worker thread (one Wasm VM, or one Envoy worker for the native
+    /// module), shared by every filter instance on it, so several instances cannot
+    /// multiply it.
+    static LIMITER: RefCell<LogLimiter> = RefCell::new(LogLimiter::new(LINES_PER_SECOND));
+}
+
+/// Logs a line within this worker's budget; the line is built (and `now`, the host's
+/// clock in seconds, read) only when the level is enabled and the line admitted.
+pub fn log_limited(level: log::Level, now: impl FnOnce() -> u64, line: impl FnOnce() -> String) {
+    if !log::log_enabled!(level) {
+        return;
+    }
+    let now = now();
+    let admitted = LIMITER.with(|l| l.try_borrow_mut().map(|mut l| l.admit(now)));
+    if let Ok(Admit::Log { suppressed }) = admitted {
+        let line = line();
+        if suppressed > 0 {
+            log::log!(level, "{line} ({suppressed} similar lines suppressed)");
+        } else {
+            log::log!(level, "{line}");
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct LogLimiter {
     per_second: u32,

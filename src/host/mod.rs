@@ -5,14 +5,12 @@ mod abi;
 
 use crate::config;
 use crate::config::fingerprint::config_key;
-use crate::config::policy::{Config, MetadataNames, RoutePolicy, Why};
+use crate::config::policy::{Config, MetadataNames, RoutePolicy};
 use crate::engine::{self, ExchangeState};
-use crate::exchange::{blocked_line, metric_segment, Counter, Counters, Decision, HeaderOp, PluginCounter, RouteInfo};
+use crate::exchange::{metric_segment, Counter, Counters, Decision, HeaderOp, PluginCounter, RouteInfo};
 use crate::http::{wire, Headers};
-use crate::log_limit::{Admit, LogLimiter};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType};
-use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Where Envoy (1.36.4 and 1.40.0 checked) exposes a route's and a virtual host's
@@ -25,15 +23,6 @@ const VIRTUAL_HOST_POLICY: [&str; 5] = [
     "edge-shield",
     "policy",
 ];
-
-/// Blocked-request log lines per second and worker.
-const BLOCKED_LOG_LINES_PER_SECOND: u32 = 10;
-
-thread_local! {
-    /// One budget per VM (a VM is one worker thread), shared by every filter instance
-    /// in it, so several instances sharing a `vm_id` cannot multiply it.
-    static LIMITER: RefCell<LogLimiter> = RefCell::new(LogLimiter::new(BLOCKED_LOG_LINES_PER_SECOND));
-}
 
 proxy_wasm::main! {{
     install_logger();
@@ -246,42 +235,22 @@ impl HttpContext for Stream {
             route: route_meta.as_deref(),
             virtual_host: host_meta.as_deref(),
         };
-        let (policy, why) = config.choose(names, &route);
-        let policy = policy.clone();
-        let mut outcome = engine::on_request(&policy, request);
-        let mut counters = outcome.counters;
-        if let Why::UnknownName(from) = why {
-            counters.add(Counter::UnknownPolicy);
-            self.log_limited(log::Level::Error, || names.unknown_line(from, route.path));
-        }
-        self.metrics.bump(policy.index, counters);
-        let decision = outcome.decision(&policy);
+        let step = engine::request_step(&config, names, &route, request);
+        let (policy, outcome) = (step.policy, &step.outcome);
+        self.metrics.bump(policy.index, outcome.counters);
+        let decision = outcome.decision(policy);
         record_decision(&decision);
         if log::log_enabled!(log::Level::Debug) {
             log::debug!(
                 "{}",
-                engine::explain_request(&config, request, &route, why, &outcome, &decision)
+                engine::explain_request(&config, request, &route, step.why, outcome, &decision)
             );
         }
-        if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
-            self.log_limited(log::Level::Warn, || {
-                // The route name is read for the log line only if no rule needed it.
-                let fetched = match route.route_name {
-                    Some(_) => None,
-                    None => abi::property(&["xds", "route_name"]).and_then(|b| String::from_utf8(b).ok()),
-                };
-                let route = RouteInfo {
-                    route_name: route.route_name.or(fetched.as_deref()),
-                    ..route
-                };
-                blocked_line(blocked, request, &route, &policy.name)
-            });
-        }
+        step.log(names, &route, request, abi::now_secs, || {
+            abi::property(&["xds", "route_name"]).and_then(|b| String::from_utf8(b).ok())
+        });
         let mut action = Action::Continue;
-        if let Some(reply) = outcome.reply.as_mut() {
-            // Everything the reply needs goes out with it: the response hook, which
-            // Envoy calls for our own reply too, then has nothing left to do.
-            engine::complete_reply(&policy, &outcome.state, reply);
+        if let Some(reply) = &outcome.reply {
             self.replied = true;
             let headers = wire::serialize(&reply.headers);
             let status = abi::send_local_response(reply.status, &headers, &reply.body, "edge_shield");
@@ -292,7 +261,7 @@ impl HttpContext for Stream {
                 abi::reset_request();
             }
         }
-        self.exchange = Some((policy.clone(), outcome.state));
+        self.exchange = Some((policy.clone(), step.outcome.state));
         action
     }
 
@@ -344,24 +313,5 @@ fn record_decision(d: &Decision<'_>) {
     abi::set_property("edge_shield.verdict", d.verdict.as_str().as_bytes());
     if let Some(reason) = &d.reason {
         abi::set_property("edge_shield.reason", reason.as_bytes());
-    }
-}
-
-impl Stream {
-    /// Logs a line within the per-worker budget (blocked requests, unknown policy
-    /// names); the line is built (and the route name fetched) only when it will be logged.
-    fn log_limited(&self, level: log::Level, line: impl FnOnce() -> String) {
-        if !log::log_enabled!(level) {
-            return;
-        }
-        let admitted = LIMITER.with(|l| l.try_borrow_mut().map(|mut l| l.admit(abi::now_secs())));
-        if let Ok(Admit::Log { suppressed }) = admitted {
-            let line = line();
-            if suppressed > 0 {
-                log::log!(level, "{line} ({suppressed} similar lines suppressed)");
-            } else {
-                log::log!(level, "{line}");
-            }
-        }
     }
 }

@@ -17,12 +17,11 @@
 mod abi;
 
 use crate::config;
-use crate::config::policy::{Config, MetadataNames, RoutePolicy, Why};
+use crate::config::policy::{Config, MetadataNames, RoutePolicy};
 use crate::engine::{self, ExchangeState};
-use crate::exchange::{blocked_line, metric_segment, Counter, Counters, HeaderOp, RouteInfo};
+use crate::exchange::{metric_segment, Counter, Counters, HeaderOp, RouteInfo};
 use crate::http::wire::Line;
 use crate::http::Headers;
-use crate::log_limit::{Admit, LogLimiter};
 use abi::{EnvoyBuffer, FilterConfigEnvoyPtr, FilterEnvoyPtr, HeaderType, LogLevel};
 use std::cell::RefCell;
 use std::ffi::{c_char, c_void};
@@ -31,12 +30,7 @@ use std::ptr::null;
 use std::rc::Rc;
 use std::sync::{Arc, Weak};
 
-/// Blocked-request log lines per second and worker.
-const BLOCKED_LOG_LINES_PER_SECOND: u32 = 10;
-
 thread_local! {
-    /// One budget per worker, shared by every filter instance on it (as per Wasm VM).
-    static LIMITER: RefCell<LogLimiter> = RefCell::new(LogLimiter::new(BLOCKED_LOG_LINES_PER_SECOND));
     /// This worker's compiled copy of each live configuration.
     static COMPILED: RefCell<Vec<(Weak<()>, Rc<Config>)>> = const { RefCell::new(Vec::new()) };
 }
@@ -432,34 +426,19 @@ impl Filter {
             route: abi::route_metadata(envoy, "edge-shield", "policy"),
             virtual_host: None,
         };
-        let (policy, why) = config.choose(names, &route);
-        let policy = policy.clone();
-        let mut outcome = engine::on_request(&policy, request);
-        let mut counters = outcome.counters;
-        if let Why::UnknownName(from) = why {
-            counters.add(Counter::UnknownPolicy);
-            log_limited(log::Level::Error, || names.unknown_line(from, route.path));
-        }
-        self.bump(envoy, route_source, &policy, counters);
-        if let (Some(blocked), true) = (&outcome.blocked, policy.log_blocked) {
-            log_limited(log::Level::Warn, || {
-                let route = RouteInfo {
-                    route_name: route.route_name.or_else(route_name),
-                    ..route
-                };
-                blocked_line(blocked, request, &route, &policy.name)
-            });
-        }
+        let step = engine::request_step(&config, names, &route, request);
+        let (policy, outcome) = (step.policy, &step.outcome);
+        self.bump(envoy, route_source, policy, outcome.counters);
+        step.log(names, &route, request, now_secs, || route_name().map(str::to_owned));
         let mut status = abi::HEADERS_CONTINUE;
-        if let Some(reply) = outcome.reply.as_mut() {
+        if let Some(reply) = &outcome.reply {
             // Envoy's dynamic-module filter does not run our response hook on a reply we
-            // sent, so the reply carries everything in the one `send_response`.
-            engine::complete_reply(&policy, &outcome.state, reply);
+            // sent: it went out complete (`engine::request_step`).
             abi::send_response(envoy, reply.status, &reply.headers, &reply.body, "edge_shield");
             self.done = true;
             status = abi::HEADERS_STOP_ITERATION;
         }
-        self.exchange = Some((policy.clone(), outcome.state));
+        self.exchange = Some((policy.clone(), step.outcome.state));
         status
     }
 
@@ -494,24 +473,11 @@ impl Filter {
     }
 }
 
-/// Logs a line within the per-worker budget (blocked requests, unknown policy names);
-/// the line is built only when it will be logged.
-fn log_limited(level: log::Level, line: impl FnOnce() -> String) {
-    if !log::log_enabled!(level) {
-        return;
-    }
-    let now = std::time::SystemTime::now()
+/// Seconds of the wall clock (the log budget's windows).
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let admitted = LIMITER.with(|l| l.try_borrow_mut().map(|mut l| l.admit(now)));
-    if let Ok(Admit::Log { suppressed }) = admitted {
-        let line = line();
-        if suppressed > 0 {
-            log::log!(level, "{line} ({suppressed} similar lines suppressed)");
-        } else {
-            log::log!(level, "{line}");
-        }
-    }
+        .map_or(0, |d| d.as_secs())
 }
 
 // ---- hooks Envoy requires and edge-shield does not use: pass everything through.
