@@ -13,6 +13,7 @@
 //! | `local-reply=N` | request | `send_http_response(204)` carrying N headers |
 //! | `property=A.B` | request | `get_property(["A", "B"])` |
 //! | `counter=N` | request | `increment_metric` on N counters (defined at configure) |
+//! | `set-property=N` | request | `set_property` of N filter-state keys (short values) |
 //! | `response-map` | response | fetch the whole response header map |
 //! | `response-header=NAME` | response | `get_http_response_header(NAME)` |
 //! | `add=N` | response | N × `add_http_response_header` (distinct names) |
@@ -37,6 +38,7 @@ enum Step {
     LocalReply(Vec<(String, String)>),
     Property(Vec<String>),
     Counters(Vec<u32>),
+    SetProperty(Vec<String>),
     ResponseMap,
     ResponseHeader(String),
     Add(Vec<String>),
@@ -69,6 +71,7 @@ fn parse(config: &str) -> Option<Vec<Step>> {
                     .map(|name| hostcalls::define_metric(MetricType::Counter, name).ok())
                     .collect::<Option<_>>()?,
             ),
+            "set-property" => Step::SetProperty(numbered("noop_bench.key", arg)?),
             "response-map" => Step::ResponseMap,
             "response-header" => Step::ResponseHeader(arg.to_string()),
             "add" => Step::Add(numbered("x-bench-add", arg)?),
@@ -137,6 +140,11 @@ impl HttpContext for Stream {
                 Step::Counters(ids) => {
                     for id in ids {
                         black_box(hostcalls::increment_metric(*id, 1).is_ok());
+                    }
+                }
+                Step::SetProperty(keys) => {
+                    for key in keys {
+                        self.set_property(vec![key.as_str()], Some(VALUE.as_bytes()));
                     }
                 }
                 Step::LocalReply(headers) => {

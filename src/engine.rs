@@ -149,8 +149,16 @@ pub fn on_request<'p>(policy: &'p RoutePolicy, request: Headers<'_>) -> RequestO
 /// local replies, for ours before they are sent (`complete_reply`), and for responses
 /// whose request phase never ran (then `state` is the default and `policy` the
 /// top-level one).
+///
+/// A preflight we answered (allowed or refused) is left as the preflight step made it:
+/// only the browser's CORS check reads that reply (never rendered, never a document, no
+/// body), so security headers would do nothing there but cost (docs/design.md,
+/// "Preflight replies").
 pub fn on_response<'a>(policy: &'a RoutePolicy, state: &'a ExchangeState, response: Headers<'_>) -> Vec<HeaderOp<'a>> {
     let mut ops = Vec::new();
+    if state.cors.answered_preflight() {
+        return ops;
+    }
     if let Some(p) = &policy.cors {
         cors::on_response(p, &state.cors, response, &mut ops);
     }
@@ -235,8 +243,9 @@ mod tests {
     }
 
     /// Our local replies go out complete: the response phase, run on the reply as sent,
-    /// has nothing left to do (so the glue may skip it), and the security headers and
-    /// the CORS grant are in the one reply.
+    /// has nothing left to do (so the glue may skip it). A refusal carries the security
+    /// headers; a preflight reply (allowed or refused) only its CORS headers
+    /// (docs/design.md, "Preflight replies").
     #[test]
     fn local_replies_are_complete_when_sent() {
         let config = config::load(CONFIG).unwrap();
@@ -246,8 +255,14 @@ mod tests {
             (":authority", "api.example.com"),
             (":path", "/items"),
         ];
-        // (case, request headers, reply status, headers the reply must carry)
-        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], u32, &'a [&'a str]);
+        const SECURITY: &[&str] = &[
+            "strict-transport-security",
+            "x-content-type-options",
+            "content-security-policy",
+            "x-frame-options",
+        ];
+        // (case, request headers, reply status, headers the reply must carry, must not)
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], u32, &'a [&'a str], &'a [&'a str]);
         let cases: &[Case<'_>] = &[
             (
                 "an allowed preflight",
@@ -257,9 +272,20 @@ mod tests {
                     ("access-control-request-method", "PUT"),
                 ],
                 204,
+                &["access-control-allow-origin", "access-control-allow-methods", "vary"],
+                SECURITY,
+            ),
+            (
+                "a refused preflight",
+                &[
+                    (":method", "OPTIONS"),
+                    ("origin", "https://evil.example"),
+                    ("access-control-request-method", "PUT"),
+                ],
+                403,
+                &["vary"],
                 &[
                     "access-control-allow-origin",
-                    "access-control-allow-methods",
                     "strict-transport-security",
                     "x-content-type-options",
                 ],
@@ -274,9 +300,10 @@ mod tests {
                 ],
                 403,
                 &["strict-transport-security", "x-content-type-options"],
+                &[],
             ),
         ];
-        for (name, request, status, want) in cases {
+        for (name, request, status, want, absent) in cases {
             let mut request = lines(request);
             request.extend(lines(&https));
             let mut out = on_request(policy, Headers::new(&request));
@@ -288,11 +315,16 @@ mod tests {
             for h in *want {
                 assert!(value(&headers, h).is_some(), "{name}: {h} missing from {headers:?}");
             }
-            assert_eq!(
-                value(&headers, "x-content-type-options"),
-                Some(&b"nosniff"[..]),
-                "{name}"
-            );
+            for h in *absent {
+                assert!(value(&headers, h).is_none(), "{name}: {h} in {headers:?}");
+            }
+            if want.contains(&"x-content-type-options") {
+                assert_eq!(
+                    value(&headers, "x-content-type-options"),
+                    Some(&b"nosniff"[..]),
+                    "{name}"
+                );
+            }
             if !reply.body.is_empty() && value(&headers, "content-type").is_none() {
                 headers.push(("content-type".into(), b"text/plain".to_vec()));
             }

@@ -43,6 +43,13 @@ enum Seen {
     Answered,
 }
 
+impl State {
+    /// The request was a preflight the filter answered (allowed or refused).
+    pub fn answered_preflight(&self) -> bool {
+        self.0 == Seen::Answered
+    }
+}
+
 /// Request phase: classify, answer preflights; returns what the response phase needs.
 pub fn on_request<'p>(policy: &'p CorsPolicy, request: Headers<'_>, out: &mut Outcome<'p>) -> State {
     if out.answered() {

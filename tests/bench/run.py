@@ -76,7 +76,7 @@ JOBS = int(os.environ.get("BENCH_JOBS", "2"))
 ENVOY_BIN = None  # the ELF binary behind $ENVOY, resolved in main()
 # Cells whose callgrind dump is also split by where the instructions run.
 RSS_VARIANTS = ["none", "wasm-empty", "edge-shield"]
-SPLIT_CELLS = {("wasm-empty", "cors"), ("wasm-fetch", "cors"), ("edge-shield", "cors")}
+SPLIT_CELLS = {("wasm-empty", "cors"), ("wasm-fetch", "cors"), ("edge-shield", "cors"), ("edge-shield", "preflight"), ("wasm-calls-preflight", "preflight")}
 # A hard ceiling on the whole run, whatever hangs.
 DEADLINE_SECONDS = 2400
 

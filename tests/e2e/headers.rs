@@ -137,9 +137,10 @@ fn defaults_on_html_json_and_envoys_own_replies() {
     }
 }
 
-/// Responses the filter itself sends (a CORS preflight answer, an HTTPS redirect) go
-/// through the same response hook. Until those features land on this branch the
-/// requests reach the upstream instead; either way every response carries the set once.
+/// Responses the filter itself sends: an HTTPS redirect carries the whole set once; a
+/// CORS preflight answer, which only the browser's CORS check reads, carries its CORS
+/// headers and none of the security headers (docs/design.md, "Preflight replies").
+/// Neither carries a fingerprint.
 #[test]
 fn filters_own_replies_carry_the_headers() {
     let envoy = Envoy::start(
@@ -152,10 +153,19 @@ fn filters_own_replies_carry_the_headers() {
         .header("x-forwarded-proto", "https")
         .send(&envoy);
     assert_eq!(answered.status, 204);
+    assert_eq!(answered.all("access-control-allow-origin"), ["https://app.example.com"]);
+    assert!(
+        answered.header("vary").unwrap_or_default().contains("Origin"),
+        "{:?}",
+        answered.headers_text()
+    );
+    let security: Vec<&str> = HELMET_OVER_HTTP.iter().map(|(n, _)| *n).collect();
+    assert_absent(&answered, &security, "preflight");
+    assert_absent(&answered, &["strict-transport-security"], "preflight");
     let redirected = get("/page").header("x-forwarded-proto", "http").send(&envoy);
     assert_eq!(redirected.status, 308);
+    assert_once(&redirected, &not_html, "redirect");
     for (r, what) in [(&answered, "preflight"), (&redirected, "redirect")] {
-        assert_once(r, &not_html, what);
         assert_absent(r, &FINGERPRINTS, what);
     }
 }
