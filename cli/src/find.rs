@@ -96,6 +96,8 @@ const POLICY_KEYS: &[&str] = &[
     "cookies",
     "csrf",
     "websocket",
+    "read_route_metadata",
+    "record_decision",
 ];
 
 /// A policy: a mapping with a policy key, or the only document of the file (so that a

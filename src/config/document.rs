@@ -35,6 +35,14 @@ pub struct RawConfig {
     pub csrf: Setting<RawCsrf>,
     #[serde(default = "Setting::default_off")]
     pub websocket: Setting<RawWebsocket>,
+    /// Read the policy a route's or virtual host's metadata names
+    /// (docs/configuration-yaml.md); off saves two property reads a request.
+    #[serde(default = "yes")]
+    pub read_route_metadata: bool,
+    /// Record each decision in filter state for access logs (docs/observability.md);
+    /// off saves two host calls a request.
+    #[serde(default = "yes")]
+    pub record_decision: bool,
 }
 
 impl Default for RawConfig {
@@ -49,6 +57,8 @@ impl Default for RawConfig {
             cookies: Setting::Off,
             csrf: Setting::Off,
             websocket: Setting::Off,
+            read_route_metadata: true,
+            record_decision: true,
         }
     }
 }

@@ -210,7 +210,10 @@ pub fn compile(raw: &RawConfig) -> Result<Config, ConfigError> {
         });
     }
     let default = Rc::new(route_policy("default".to_string(), 0, top));
-    Ok(Config::new(mode, default, rules, warnings))
+    let mut config = Config::new(mode, default, rules, warnings);
+    config.read_route_metadata = raw.read_route_metadata;
+    config.record_decision = raw.record_decision;
+    Ok(config)
 }
 
 fn compile_rule(
@@ -342,6 +345,43 @@ mod tests {
             assert!(c.default.headers.is_some(), "headers on by default");
             assert!(c.rules.is_empty());
             assert_eq!(c.mode, Mode::Production);
+        }
+    }
+
+    /// The two host-side switches: on unless turned off, top level only (a rule cannot
+    /// turn them off: metadata is read before any rule is chosen).
+    #[test]
+    fn metadata_and_decision_record_switches() {
+        // (document, read_route_metadata, record_decision)
+        let rows: &[(&str, bool, bool)] = &[
+            ("{}", true, true),
+            (r#"{"read_route_metadata": false}"#, false, true),
+            (r#"{"record_decision": false}"#, true, false),
+            (
+                r#"{"read_route_metadata": false, "record_decision": false}"#,
+                false,
+                false,
+            ),
+            (r#"{"read_route_metadata": true, "record_decision": true}"#, true, true),
+        ];
+        for (doc, metadata, record) in rows {
+            let c = load(doc.as_bytes()).unwrap_or_else(|e| panic!("{doc}: {e}"));
+            assert_eq!(
+                (c.read_route_metadata, c.record_decision),
+                (*metadata, *record),
+                "{doc}"
+            );
+        }
+        for doc in [
+            r#"{"rules": [{"match": {"path_prefix": "/a/"}, "record_decision": false}]}"#,
+            r#"{"rules": [{"match": {"path_prefix": "/a/"}, "read_route_metadata": false}]}"#,
+            r#"{"record_decision": "no"}"#,
+        ] {
+            let e = err(doc);
+            assert!(
+                e.contains("record_decision") || e.contains("read_route_metadata"),
+                "{doc}: {e}"
+            );
         }
     }
 

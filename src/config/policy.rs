@@ -18,6 +18,10 @@ pub struct Config {
     pub rules: Vec<Rule>,
     /// Whether any rule matches on `route_name` (so the glue reads that property only then).
     pub uses_route_name: bool,
+    /// Whether the glue reads route and virtual-host metadata for a policy name.
+    pub read_route_metadata: bool,
+    /// Whether the glue records each decision in filter state.
+    pub record_decision: bool,
     /// Risky but legal choices, logged at load.
     pub warnings: Vec<String>,
 }
@@ -33,6 +37,8 @@ impl Config {
             default,
             rules,
             uses_route_name,
+            read_route_metadata: true,
+            record_decision: true,
             warnings,
         }
     }

@@ -226,10 +226,13 @@ impl HttpContext for Stream {
         let route = RouteInfo::of(request, route_name.as_deref());
         // A route's own YAML may name its policy (docs/configuration-yaml.md): the route's
         // metadata first; the virtual host's only when the route names none.
-        let route_meta = abi::property(&ROUTE_POLICY);
-        let host_meta = match route_meta {
-            Some(_) => None,
-            None => abi::property(&VIRTUAL_HOST_POLICY),
+        let route_meta = match config.read_route_metadata {
+            true => abi::property(&ROUTE_POLICY),
+            false => None,
+        };
+        let host_meta = match (&route_meta, config.read_route_metadata) {
+            (None, true) => abi::property(&VIRTUAL_HOST_POLICY),
+            _ => None,
         };
         let names = MetadataNames {
             route: route_meta.as_deref(),
@@ -239,7 +242,9 @@ impl HttpContext for Stream {
         let (policy, outcome) = (step.policy, &step.outcome);
         self.metrics.bump(policy.index, outcome.counters);
         let decision = outcome.decision(policy);
-        record_decision(&decision);
+        if config.record_decision {
+            record_decision(&decision);
+        }
         if log::log_enabled!(log::Level::Debug) {
             log::debug!(
                 "{}",

@@ -423,7 +423,10 @@ impl Filter {
         // A route's own YAML may name its policy (docs/configuration-yaml.md); natively
         // from the route's metadata only (the ABI has no virtual host metadata).
         let names = MetadataNames {
-            route: abi::route_metadata(envoy, "edge-shield", "policy"),
+            route: match config.read_route_metadata {
+                true => abi::route_metadata(envoy, "edge-shield", "policy"),
+                false => None,
+            },
             virtual_host: None,
         };
         let step = engine::request_step(&config, names, &route, request);

@@ -76,7 +76,7 @@ JOBS = int(os.environ.get("BENCH_JOBS", "2"))
 ENVOY_BIN = None  # the ELF binary behind $ENVOY, resolved in main()
 # Cells whose callgrind dump is also split by where the instructions run.
 RSS_VARIANTS = ["none", "wasm-empty", "edge-shield"]
-SPLIT_CELLS = {("wasm-empty", "cors"), ("wasm-fetch", "cors"), ("edge-shield", "cors"), ("edge-shield", "preflight"), ("wasm-calls-preflight", "preflight")}
+SPLIT_CELLS = {("wasm-empty", "cors"), ("wasm-fetch", "cors"), ("edge-shield", "cors")}
 # A hard ceiling on the whole run, whatever hangs.
 DEADLINE_SECONDS = 2400
 
@@ -839,6 +839,40 @@ class Counts:
         return fetch + sum(n * price.get(kind, 0) for kind, n in need.items()), need
 
 
+    def feature_calls(self):
+        """What edge-shield's host calls beyond fetching maps and editing cost per request
+        with the bench's config (the price list's `config_uses`), and the calls named."""
+        pr = self.inst["prices"]
+        total, named = 0.0, []
+        for i, call in enumerate(pr["calls"]):
+            uses = call.get("config_uses")
+            if not uses:
+                continue
+            req = call.get("request", pr["request"])
+            base, ir = self.ir(pr["base"], req), self.ir(f"price-{i}", req)
+            if base is None or ir is None:
+                return None
+            total += uses * (ir - base) / call.get("per", 1)
+            named.append(f"{uses} × {call['about']}")
+        return total, named
+
+    def feature_floor(self, req):
+        """The floor plus the calls the config's features make: for a proxied request the
+        computed floor; for a preflight, answering one (the price list's `preflight_floor`)."""
+        extra = self.feature_calls()
+        if extra is None:
+            return None
+        if req == "preflight":
+            pr = self.inst["prices"]
+            for i, call in enumerate(pr["calls"]):
+                ir = self.ir(f"price-{i}", "preflight")
+                if call.get("preflight_floor") and ir is not None:
+                    return ir + extra[0]
+            return None
+        floor = self.floor(req)
+        return floor[0] + extra[0] if floor else None
+
+
 def instruction_report(ctx, counts):
     c = Counts(counts)
     reqs = c.inst["requests"]
@@ -854,6 +888,12 @@ def instruction_report(ctx, counts):
             ["*floor: empty filter + one fetch of each map + one call per edit (computed)*"]
             + [f"*{k(floors[r][0])}*" if floors[r] else "" for r in reqs]
         )
+    feature_floors = {r: c.feature_floor(r) for r in reqs}
+    if any(feature_floors.values()):
+        rows.append(
+            ["*floor + the host calls edge-shield's features make (computed, see below)*"]
+            + [f"*{k(feature_floors[r])}*" if feature_floors[r] else "" for r in reqs]
+        )
     main = table(["instructions per request"] + [label.get(r, r) for r in reqs], rows)
 
     ratios = []
@@ -868,7 +908,21 @@ def instruction_report(ctx, counts):
             ratios.append(
                 ["edge-shield ÷ floor"] + [f"{c.ir('edge-shield', r) / floors[r][0]:.3f}×" if floors[r] else "" for r in reqs]
             )
+        if any(feature_floors.values()):
+            ratios.append(
+                ["edge-shield ÷ floor + its features' calls"]
+                + [f"{c.ir('edge-shield', r) / feature_floors[r]:.3f}×" if feature_floors[r] else "" for r in reqs]
+            )
     ratio_table = table(["ratio"] + [label.get(r, r) for r in reqs], ratios) if ratios else ""
+    fc = c.feature_calls()
+    feature_note = (
+        f"The features' calls (the `spec` config: a rule matches on the route name, route and "
+        f"virtual-host metadata may name a policy, the decision goes to filter state, two "
+        f"counters): {'; '.join(fc[1])} = {fc[0] / 1000:.1f}k per request, priced below. For a "
+        f"preflight the floor is the price list's local reply of the 6 CORS headers plus these."
+        if fc
+        else ""
+    )
     edit_lines = "\n".join(
         f"- {label.get(r, r)}: {', '.join(f'{n} {kind}' for kind, n in floors[r][1].items() if n)}" for r in reqs if floors[r]
     )
@@ -912,6 +966,8 @@ Edits the floor is priced for (edge-shield's answer against Envoy's without a fi
 on the wire):
 
 {edit_lines}
+
+{feature_note}
 
 ### Prices of host calls
 

@@ -530,6 +530,33 @@ fn access_log_shows_each_requests_policy_verdict_and_reason() {
     assert_eq!(value(&series, "edge_shield_csrf_blocked", "default"), 1.0);
 }
 
+/// `"record_decision": false`: no filter state, so the access log's fields are empty
+/// (Envoy's JSON access log writes `null` for a value it does not have), while the
+/// request is decided and counted as before.
+#[test]
+fn no_decision_record_when_turned_off() {
+    let policy = DECISIONS.replacen('{', r#"{"record_decision": false,"#, 1);
+    let envoy = Envoy::start_with(&observed_template(), &policy);
+    let evil = "https://evil.example.net";
+    let sent = [
+        ("q-preflight-refused", preflight("/api/a", evil, "PUT"), 403),
+        ("q-public", get("/public/a"), 200),
+    ];
+    for (id, req, status) in &sent {
+        let req = req.clone().header("x-request-id", id);
+        assert_eq!(req.send(&envoy).status, *status, "{req:?}");
+    }
+    let log = access_log_for(&envoy, &["q-preflight-refused", "q-public"]);
+    for id in ["q-preflight-refused", "q-public"] {
+        let line = &log[id];
+        for field in ["edge_shield_policy", "edge_shield_verdict", "edge_shield_reason"] {
+            assert!(line[field].is_null(), "{id}: {field} = {}", line[field]);
+        }
+    }
+    assert_eq!(envoy.counter("default", "cors_preflight_rejected"), 1);
+    assert_eq!(envoy.counter("public", "requests"), 1);
+}
+
 // ---------------------------------------------------------------- debug traces
 
 #[test]

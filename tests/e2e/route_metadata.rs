@@ -115,3 +115,27 @@ fn route_name_prefix_fits_envoy_gateway_route_names() {
     let r = get("/anything").header("host", "meta.test").send(&envoy);
     assert_eq!(r.header("x-policy").as_deref(), Some("top"));
 }
+
+/// `"read_route_metadata": false`: metadata is not read, so it neither selects a policy
+/// nor, when it names an undefined one, counts or logs: rules and the top level decide.
+#[test]
+fn metadata_is_ignored_when_reading_it_is_off() {
+    let policy = POLICY.replacen('{', r#"{"read_route_metadata": false,"#, 1);
+    let envoy = Envoy::start_with(&template(), &policy);
+    let rows: &[(&str, &str)] = &[
+        // The route names `admin`, the virtual host `vh`: the `public` rule matches instead.
+        ("/admin/users", "public"),
+        // The route names the undefined `admni`: nothing loud, the top level.
+        ("/typo/x", "top"),
+        ("/anything", "top"),
+    ];
+    for (path, want) in rows {
+        let r = get(path).header("host", "meta.test").send(&envoy);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("x-policy").as_deref(), Some(*want), "{path}");
+    }
+    assert_eq!(envoy.counter("default", "unknown_policy"), 0);
+    assert_eq!(envoy.counter("admin", "requests"), 0);
+    assert_eq!(envoy.counter("public", "requests"), 1);
+    assert!(!envoy.log().contains("names the policy"), "{}", envoy.log());
+}
