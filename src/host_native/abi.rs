@@ -187,6 +187,18 @@ callbacks! {
         label_names_len: usize,
         id: *mut usize,
     ) -> u32;
+    fn envoy_dynamic_module_callback_http_filter_config_increment_counter(
+        config: FilterConfigEnvoyPtr,
+        id: usize,
+        label_values: *mut ModuleBuffer,
+        label_values_len: usize,
+        value: u64,
+    ) -> u32;
+    fn envoy_dynamic_module_callback_http_set_filter_state_bytes(
+        filter: FilterEnvoyPtr,
+        key: ModuleBuffer,
+        value: ModuleBuffer,
+    ) -> bool;
     fn envoy_dynamic_module_callback_http_filter_increment_counter(
         filter: FilterEnvoyPtr,
         id: usize,
@@ -458,4 +470,32 @@ pub fn increment_counter(filter: FilterEnvoyPtr, id: usize, labels: &[&[u8]]) {
             );
         }
     }
+}
+
+/// Adds one to a counter defined on `config`, outside any stream (configuration
+/// loads); `config` is the pointer of the `on_http_filter_config_new` running now.
+pub fn increment_config_counter(config: FilterConfigEnvoyPtr, id: usize) {
+    if let Some(c) = cb() {
+        unsafe {
+            (c.envoy_dynamic_module_callback_http_filter_config_increment_counter)(
+                config,
+                id,
+                std::ptr::null_mut(),
+                0,
+                1,
+            );
+        }
+    }
+}
+
+/// Sets the stream's filter state `key` (a string, read-only for the stream) for access
+/// logs' `%FILTER_STATE(key:PLAIN)%`; false when Envoy refused.
+pub fn set_filter_state(filter: FilterEnvoyPtr, key: &str, value: &[u8]) -> bool {
+    cb().is_some_and(|c| unsafe {
+        (c.envoy_dynamic_module_callback_http_set_filter_state_bytes)(
+            filter,
+            ModuleBuffer::of(key.as_bytes()),
+            ModuleBuffer::of(value),
+        )
+    })
 }
