@@ -118,8 +118,8 @@ fn struct_errors_name_the_path_without_line_and_column() {
             Ok(_) => panic!("Envoy accepted {policy}"),
             Err(log) => log,
         };
-        // Our line, under the host's log component (`[wasm]`, `[dynamic_modules]`).
-        let component = format!("[{}]", host::log_component());
+        // Our error line, under the host's log component (`[wasm]`, `[dynamic_modules]`).
+        let component = format!("[error][{}]", host::log_component());
         let line = log
             .lines()
             .find(|l| l.contains(&component) && l.contains("edge-shield: "))
