@@ -258,14 +258,23 @@ pub fn check_host() -> Result<Host, String> {
     const FIX: &str = "this edge-shield native module runs on Envoy 1.39 and 1.40 (dynamic-module ABI v0.1.0/v0.2.0); \
         on another Envoy use the Wasm filter (edge_shield.wasm, Envoy 1.36 and later) or rebuild the native \
         module against that Envoy's abi.h (docs/native.md)";
-    let callbacks =
-        Callbacks::resolve().map_err(|missing| format!("edge-shield: this Envoy does not export {missing}: {FIX}"))?;
     let host = if host_has(NEW_IN_1_40) {
-        Host::V1_40
+        Some(Host::V1_40)
     } else if host_has(NEW_IN_1_39) {
-        Host::V1_39
+        Some(Host::V1_39)
     } else {
-        return Err(format!("edge-shield: this Envoy is older than 1.39: {FIX}"));
+        None
+    };
+    // An older Envoy also lacks callbacks we call (one of them new in 1.39): say both.
+    let (host, callbacks) = match (host, Callbacks::resolve()) {
+        (Some(host), Ok(callbacks)) => (host, callbacks),
+        (Some(_), Err(missing)) => return Err(format!("edge-shield: this Envoy does not export {missing}: {FIX}")),
+        (None, Err(missing)) => {
+            return Err(format!(
+                "edge-shield: this Envoy is older than 1.39 (it does not export {missing}): {FIX}"
+            ))
+        }
+        (None, Ok(_)) => return Err(format!("edge-shield: this Envoy is older than 1.39: {FIX}")),
     };
     let _ = CALLBACKS.set(callbacks);
     Ok(host)
