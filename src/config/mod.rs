@@ -26,21 +26,39 @@ use std::rc::Rc;
 /// Parses and compiles a plugin configuration. Empty or whitespace-only input
 /// (Envoy passes none when `configuration` is unset) means all defaults.
 pub fn load(bytes: &[u8]) -> Result<Config, ConfigError> {
-    let raw = parse(bytes)?;
-    compile(&raw)
+    compile(&parse_with(bytes, Positions::Keep)?)
+}
+
+/// [`load`] for a host that may have written the JSON text itself: Envoy's dynamic-module
+/// filter hands a `google.protobuf.Struct` over as JSON it printed, so a position in that
+/// text means nothing to the user. Errors in the data then name the path only, as for a
+/// Struct; syntax errors (only in text a user wrote) keep their line and column.
+pub fn load_host_json(bytes: &[u8]) -> Result<Config, ConfigError> {
+    compile(&parse_with(bytes, Positions::SyntaxOnly)?)
+}
+
+/// Whether a JSON error message keeps serde_json's `at line L column C`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Positions {
+    Keep,
+    SyntaxOnly,
 }
 
 /// The serde step: structure, types and unknown fields, with the JSON path of any error.
 /// The bytes are JSON text or a `google.protobuf.Struct` ([`source`]); both load the same.
 pub fn parse(bytes: &[u8]) -> Result<RawConfig, ConfigError> {
+    parse_with(bytes, Positions::Keep)
+}
+
+fn parse_with(bytes: &[u8], positions: Positions) -> Result<RawConfig, ConfigError> {
     match source::classify(bytes).map_err(|e| ConfigError::new(e.path, "", e.message))? {
         Source::Empty => Ok(RawConfig::default()),
         Source::Struct(map) => parse_struct(&serde_json::Value::Object(map)),
-        Source::Json(text) => parse_json(text),
+        Source::Json(text) => parse_json(text, positions),
     }
 }
 
-fn parse_json(bytes: &[u8]) -> Result<RawConfig, ConfigError> {
+fn parse_json(bytes: &[u8], positions: Positions) -> Result<RawConfig, ConfigError> {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
         && serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
     {
@@ -58,12 +76,14 @@ fn parse_json(bytes: &[u8]) -> Result<RawConfig, ConfigError> {
             return ConfigError::new("", "", source::YAML_IN_STRING);
         }
         // A syntax error has a line and column but no meaningful path.
-        let path = if path == "." || inner.is_syntax() || inner.is_eof() {
-            String::new()
+        let syntax = inner.is_syntax() || inner.is_eof();
+        let path = if path == "." || syntax { String::new() } else { path };
+        let message = if positions == Positions::SyntaxOnly && !syntax {
+            with_hint(&inner, without_position(inner.to_string()))
         } else {
-            path
+            serde_message(&inner)
         };
-        ConfigError::new(path, "", serde_message(&inner))
+        ConfigError::new(path, "", message)
     })?;
     de.end().map_err(|e| ConfigError::new("", "", serde_message(&e)))?;
     Ok(raw)
@@ -425,6 +445,38 @@ mod tests {
             ),
             "an inherited part is shared, not recompiled"
         );
+    }
+
+    /// Host-written JSON (a Struct the native host printed): the path, no position in a
+    /// text the user never saw; a syntax error has no path and keeps its position.
+    #[test]
+    fn host_json_errors_name_the_path_without_a_position() {
+        let host_err = |json: &str| match load_host_json(json.as_bytes()) {
+            Ok(_) => panic!("accepted: {json}"),
+            Err(e) => e.to_string(),
+        };
+        let cases: &[(&str, &str)] = &[
+            (
+                r#"{"cors":{"max_age":600.5}}"#,
+                "edge-shield: cors.max_age: invalid type: floating point `600.5`, expected ",
+            ),
+            (
+                r#"{"cors":{"allowed_origin":[]}}"#,
+                "edge-shield: cors.allowed_origin: unknown field `allowed_origin`",
+            ),
+        ];
+        for (json, want) in cases {
+            let got = host_err(json);
+            assert!(got.starts_with(want), "{json}: {got}");
+            assert!(!got.contains(" line ") && !got.contains("column"), "{got}");
+            assert!(
+                err(json).contains(" at line 1 column "),
+                "the text loader keeps it: {}",
+                err(json)
+            );
+        }
+        let syntax = host_err(r#"{"cors": {"#);
+        assert!(syntax.contains("line 1 column"), "{syntax}");
     }
 
     #[test]

@@ -187,6 +187,18 @@ callbacks! {
         label_names_len: usize,
         id: *mut usize,
     ) -> u32;
+    fn envoy_dynamic_module_callback_http_filter_config_increment_counter(
+        config: FilterConfigEnvoyPtr,
+        id: usize,
+        label_values: *mut ModuleBuffer,
+        label_values_len: usize,
+        value: u64,
+    ) -> u32;
+    fn envoy_dynamic_module_callback_http_set_filter_state_bytes(
+        filter: FilterEnvoyPtr,
+        key: ModuleBuffer,
+        value: ModuleBuffer,
+    ) -> bool;
     fn envoy_dynamic_module_callback_http_filter_increment_counter(
         filter: FilterEnvoyPtr,
         id: usize,
@@ -246,14 +258,23 @@ pub fn check_host() -> Result<Host, String> {
     const FIX: &str = "this edge-shield native module runs on Envoy 1.39 and 1.40 (dynamic-module ABI v0.1.0/v0.2.0); \
         on another Envoy use the Wasm filter (edge_shield.wasm, Envoy 1.36 and later) or rebuild the native \
         module against that Envoy's abi.h (docs/native.md)";
-    let callbacks =
-        Callbacks::resolve().map_err(|missing| format!("edge-shield: this Envoy does not export {missing}: {FIX}"))?;
     let host = if host_has(NEW_IN_1_40) {
-        Host::V1_40
+        Some(Host::V1_40)
     } else if host_has(NEW_IN_1_39) {
-        Host::V1_39
+        Some(Host::V1_39)
     } else {
-        return Err(format!("edge-shield: this Envoy is older than 1.39: {FIX}"));
+        None
+    };
+    // An older Envoy also lacks callbacks we call (one of them new in 1.39): say both.
+    let (host, callbacks) = match (host, Callbacks::resolve()) {
+        (Some(host), Ok(callbacks)) => (host, callbacks),
+        (Some(_), Err(missing)) => return Err(format!("edge-shield: this Envoy does not export {missing}: {FIX}")),
+        (None, Err(missing)) => {
+            return Err(format!(
+                "edge-shield: this Envoy is older than 1.39 (it does not export {missing}): {FIX}"
+            ))
+        }
+        (None, Ok(_)) => return Err(format!("edge-shield: this Envoy is older than 1.39: {FIX}")),
     };
     let _ = CALLBACKS.set(callbacks);
     Ok(host)
@@ -458,4 +479,32 @@ pub fn increment_counter(filter: FilterEnvoyPtr, id: usize, labels: &[&[u8]]) {
             );
         }
     }
+}
+
+/// Adds one to a counter defined on `config`, outside any stream (configuration
+/// loads); `config` is the pointer of the `on_http_filter_config_new` running now.
+pub fn increment_config_counter(config: FilterConfigEnvoyPtr, id: usize) {
+    if let Some(c) = cb() {
+        unsafe {
+            (c.envoy_dynamic_module_callback_http_filter_config_increment_counter)(
+                config,
+                id,
+                std::ptr::null_mut(),
+                0,
+                1,
+            );
+        }
+    }
+}
+
+/// Sets the stream's filter state `key` (a string, read-only for the stream) for access
+/// logs' `%FILTER_STATE(key:PLAIN)%`; false when Envoy refused.
+pub fn set_filter_state(filter: FilterEnvoyPtr, key: &str, value: &[u8]) -> bool {
+    cb().is_some_and(|c| unsafe {
+        (c.envoy_dynamic_module_callback_http_set_filter_state_bytes)(
+            filter,
+            ModuleBuffer::of(key.as_bytes()),
+            ModuleBuffer::of(value),
+        )
+    })
 }

@@ -19,7 +19,7 @@ mod abi;
 use crate::config;
 use crate::config::policy::{Config, MetadataNames, RoutePolicy};
 use crate::engine::{self, ExchangeState};
-use crate::exchange::{metric_segment, Counter, Counters, HeaderOp, RouteInfo};
+use crate::exchange::{metric_segment, Counter, Counters, Decision, HeaderOp, PluginCounter, RouteInfo};
 use crate::http::wire::Line;
 use crate::http::Headers;
 use abi::{EnvoyBuffer, FilterConfigEnvoyPtr, FilterEnvoyPtr, HeaderType, LogLevel};
@@ -138,7 +138,7 @@ struct Source {
 impl Source {
     /// Validates `json` (logging warnings, or the error naming path, value and fix).
     fn load(name: EnvoyBuffer, json: &[u8]) -> Option<(Source, Config)> {
-        match config::load(json) {
+        match config::load_host_json(json) {
             Ok(config) => {
                 for w in &config.warnings {
                     log::warn!("edge-shield: warning: {w}");
@@ -174,7 +174,7 @@ fn compiled(source: &Source) -> Option<Rc<Config>> {
         }
         cache.retain(|(w, _)| w.strong_count() > 0);
         // It was valid on the main thread, and loading is deterministic.
-        let config = Rc::new(config::load(&source.json).ok()?);
+        let config = Rc::new(config::load_host_json(&source.json).ok()?);
         cache.push((Arc::downgrade(&source.alive), config.clone()));
         Some(config)
     })
@@ -207,9 +207,22 @@ extern "C" fn envoy_dynamic_module_on_http_filter_config_new(
 ) -> *const c_void {
     guard("on_http_filter_config_new", null, || {
         follow_host_log_level();
+        let plugin = String::from_utf8_lossy(text(name)).into_owned();
+        // Both defined on every load, so that each series exists (at 0) from the start.
+        let load_counter = |c: PluginCounter| abi::define_counter(envoy, &c.metric_name(&plugin), &[]);
+        let (loaded, rejected) = (
+            load_counter(PluginCounter::ConfigLoaded),
+            load_counter(PluginCounter::ConfigRejected),
+        );
         let Some((source, compiled)) = Source::load(name, text(config)) else {
+            if let Some(id) = rejected {
+                abi::increment_config_counter(envoy, id);
+            }
             return null();
         };
+        if let Some(id) = loaded {
+            abi::increment_config_counter(envoy, id);
+        }
         let counters = compiled
             .policies()
             .map(|p| Counter::ALL.map(|c| abi::define_counter(envoy, &c.metric_name(&source.name, &p.name), &[])))
@@ -432,6 +445,14 @@ impl Filter {
         let step = engine::request_step(&config, names, &route, request);
         let (policy, outcome) = (step.policy, &step.outcome);
         self.bump(envoy, route_source, policy, outcome.counters);
+        let decision = outcome.decision(policy);
+        record_decision(envoy, &decision);
+        if follow_debug_level() {
+            log::debug!(
+                "{}",
+                engine::explain_request(&config, request, &route, step.why, outcome, &decision)
+            );
+        }
         step.log(names, &route, request, now_secs, || route_name().map(str::to_owned));
         let mut status = abi::HEADERS_CONTINUE;
         if let Some(reply) = &outcome.reply {
@@ -460,7 +481,10 @@ impl Filter {
             }
         };
         let raw = abi::headers(envoy, HeaderType::ResponseHeader);
-        let ops = engine::on_response(policy, state, Headers::borrowed(&lines(&raw)));
+        let lines = lines(&raw);
+        trace_response(policy, state, &lines);
+        let ops = engine::on_response(policy, state, Headers::borrowed(&lines));
+        drop(lines);
         // `raw` borrows Envoy's map, which the edits below change: not read again.
         drop(raw);
         for op in ops {
@@ -472,6 +496,38 @@ impl Filter {
             if !ok {
                 log::debug!("edge-shield: response header edit {op:?} failed");
             }
+        }
+    }
+}
+
+/// The decision as filter state, for access logs (docs/observability.md): the keys
+/// `edge_shield.policy`, `.verdict` and `.reason` (the Wasm build's names without the
+/// `wasm.` prefix Envoy gives those). The reason only when there is one: two host calls
+/// for most requests, three for a refusal.
+fn record_decision(envoy: FilterEnvoyPtr, d: &Decision<'_>) {
+    abi::set_filter_state(envoy, "edge_shield.policy", d.policy.as_bytes());
+    abi::set_filter_state(envoy, "edge_shield.verdict", d.verdict.as_str().as_bytes());
+    if let Some(reason) = &d.reason {
+        abi::set_filter_state(envoy, "edge_shield.reason", reason.as_bytes());
+    }
+}
+
+/// Whether debug traces are on; follows Envoy's `dynamic_modules` level when it
+/// changed (`/logging?dynamic_modules=debug` takes effect on the next request). One
+/// cheap host call per request: Envoy compares its logger's level.
+fn follow_debug_level() -> bool {
+    let debug = abi::log_enabled(LogLevel::Debug);
+    if debug != (log::max_level() >= log::LevelFilter::Debug) {
+        follow_host_log_level();
+    }
+    debug
+}
+
+/// At debug level, what the response step does to each security header and why.
+fn trace_response(policy: &RoutePolicy, state: &ExchangeState, lines: &[Line<'_>]) {
+    if log::log_enabled!(log::Level::Debug) {
+        for line in engine::explain_response(policy, state, Headers::borrowed(lines)) {
+            log::debug!("edge-shield: response header {line} (policy {})", policy.name);
         }
     }
 }

@@ -25,8 +25,12 @@ pub(crate) fn replace_all(text: &str, from: &str, to: &str) -> String {
 /// A shipped standalone example (`make run CONFIG=...`) on free ports: admin and the
 /// `edge` listener on port 0, its demo upstream listener on a free port.
 pub(crate) fn start_example(rel: &str) -> Envoy {
-    let text = read_repo(rel);
-    let text = replace_all(&text, "port_value: 9901", "port_value: 0");
+    start_example_text(&read_repo(rel))
+}
+
+/// [`start_example`] for the text of a shipped example (edited by the caller).
+pub(crate) fn start_example_text(text: &str) -> Envoy {
+    let text = replace_all(text, "port_value: 9901", "port_value: 0");
     let text = replace_all(&text, "port_value: 10000", "port_value: 0");
     let text = replace_all(&text, "port_value: 10001", &format!("port_value: {}", free_port()));
     let text = replace_all(&text, "target/wasm32-wasip1/release/edge_shield.wasm", "{{WASM}}");
@@ -680,18 +684,40 @@ fn istio_schema_check_catches_mistakes() {
 
 /// Every shipped Envoy bootstrap carries the `stats_tags` that give the counters their
 /// Prometheus labels, the same as envoy/observability/envoy.yaml, whose labels the
-/// observability tests scrape from a real Envoy.
+/// observability tests scrape from a real Envoy (with either artifact). The native
+/// module's counters start with `dynamicmodulescustom.` instead of `wasmcustom.`, and its
+/// configs turn on Envoy's runtime key that gives them the same Prometheus names
+/// (docs/native.md, "Differences from the Wasm build").
 #[test]
 fn every_shipped_envoy_config_labels_the_counters() {
     let reference = &yaml("envoy/observability/envoy.yaml")["stats_config"]["stats_tags"];
     assert!(reference.as_array().is_some_and(|t| t.len() == 2), "{reference:?}");
+    let native_reference: Value =
+        serde_json::from_str(&reference.to_string().replace("wasmcustom", "dynamicmodulescustom")).unwrap();
     for path in envoy_configs() {
         let text = std::fs::read_to_string(&path).unwrap();
-        // The native module's counters are named differently (docs/native.md).
+        let doc: Value = serde_norway::from_str(&text).unwrap();
         if text.contains("DynamicModuleFilter") {
+            assert_eq!(
+                doc["stats_config"]["stats_tags"],
+                native_reference,
+                "{}",
+                path.display()
+            );
+            let strips = doc["layered_runtime"]["layers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|l| {
+                    l["static_layer"]["envoy.reloadable_features.dynamic_modules_strip_custom_stat_prefix"] == true
+                });
+            assert!(
+                strips,
+                "{}: no dynamic_modules_strip_custom_stat_prefix",
+                path.display()
+            );
             continue;
         }
-        let doc: Value = serde_norway::from_str(&text).unwrap();
         assert_eq!(&doc["stats_config"]["stats_tags"], reference, "{}", path.display());
     }
 }

@@ -3,13 +3,17 @@
 //! and every expression of the shipped Grafana dashboard and Prometheus alerts names only
 //! metrics and labels that a real Envoy with the filter emits (docs/observability.md).
 
-use crate::deploy::{read, replace_all, start_example};
+use crate::deploy::{read, replace_all, start_example_text};
 use crate::harness::*;
 use regex_lite::Regex;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 const EXAMPLE: &str = "envoy/observability/envoy.yaml";
+/// The native module's shipped Envoy config: its `stats_config` and runtime are the
+/// native counterpart of the example's (docs/observability.md).
+const NATIVE_EXAMPLE: &str = "envoy/native.yaml";
+const NATIVE_GATEWAY: &str = "envoy/native-gateway.yaml";
 const DASHBOARD: &str = "docs/observability/edge-shield.grafana.json";
 const ALERTS: &str = "docs/observability/alerts.yaml";
 const ISTIO: &str = "envoy/observability/istio.yaml";
@@ -84,12 +88,54 @@ fn ours(series: &[Series]) -> Vec<&Series> {
 
 // ---------------------------------------------------------------- shipped snippets
 
-/// The `stats_config` of the shipped example, as a value.
-fn example_stats_config() -> Value {
-    let doc = &yaml_docs(EXAMPLE)[0];
+/// The `stats_config` of a shipped Envoy config, as a value.
+fn stats_config_of(rel: &str) -> Value {
+    let doc = &yaml_docs(rel)[0];
     let sc = doc["stats_config"].clone();
-    assert!(sc["stats_tags"].is_array(), "{EXAMPLE} has no stats_config.stats_tags");
+    assert!(sc["stats_tags"].is_array(), "{rel} has no stats_config.stats_tags");
     sc
+}
+
+/// The `stats_config` shipped for the artifact under test: the Wasm example's, or under
+/// the native module the one of its shipped config.
+fn example_stats_config() -> Value {
+    stats_config_of(if host::native() { NATIVE_EXAMPLE } else { EXAMPLE })
+}
+
+/// The bootstrap's top-level keys for metrics: `stats_config`, and for the native module
+/// the runtime key of its shipped config that gives the counters the Wasm build's
+/// Prometheus names.
+fn example_metrics_bootstrap() -> Vec<(&'static str, Value)> {
+    let mut keys = vec![("stats_config", example_stats_config())];
+    if host::native() {
+        let runtime = yaml_docs(NATIVE_EXAMPLE)[0]["layered_runtime"].clone();
+        assert!(runtime["layers"].is_array(), "{NATIVE_EXAMPLE} has no layered_runtime");
+        keys.push(("layered_runtime", runtime));
+    }
+    keys
+}
+
+/// [`example_metrics_bootstrap`] as top-level YAML lines (JSON flow values are YAML).
+fn metrics_bootstrap_yaml() -> String {
+    example_metrics_bootstrap()
+        .into_iter()
+        .map(|(k, v)| format!("{k}: {v}\n"))
+        .collect()
+}
+
+/// The shipped observability example, for the artifact under test: under the native
+/// module with the metrics bootstrap of its shipped config in place of the Wasm one
+/// (the filter itself is rewritten by the harness).
+fn start_observability_example() -> Envoy {
+    let text = read(EXAMPLE);
+    if !host::native() {
+        return start_example_text(&text);
+    }
+    // The example's top-level `stats_config:` block, up to the next top-level key.
+    let start = text.find("\nstats_config:\n").expect("a top-level stats_config") + 1;
+    let end = start + text[start..].find("\n\n").expect("a blank line after stats_config");
+    let keys = metrics_bootstrap_yaml();
+    start_example_text(&format!("{}{}{}", &text[..start], keys, &text[end + 1..]))
 }
 
 /// The JSON access-log format of the shipped example (the `json_format` map).
@@ -107,8 +153,12 @@ fn example_access_log() -> Value {
 /// The test template with the example's stats_config and access log added (as JSON flow
 /// values, which are YAML).
 fn observed_template() -> String {
-    let stats = format!("stats_config: {}\nstatic_resources:", example_stats_config());
-    let t = replace_all(DEFAULT_TEMPLATE, "static_resources:", &stats);
+    let keys = metrics_bootstrap_yaml();
+    let t = replace_all(
+        DEFAULT_TEMPLATE,
+        "static_resources:",
+        &format!("{keys}static_resources:"),
+    );
     replace_all(
         &t,
         "          stat_prefix: edge\n",
@@ -121,7 +171,7 @@ fn observed_template() -> String {
 
 #[test]
 fn shipped_stats_tags_give_every_counter_plugin_and_policy_labels() {
-    let envoy = start_example(EXAMPLE);
+    let envoy = start_observability_example();
     // The example's policies (envoy/observability/envoy.yaml): `default` allows
     // https://app.example.com, rule `public` (/public/) allows any origin.
     let refused = preflight("/api/", "https://evil.example.net", "PUT").send(&envoy);
@@ -165,7 +215,7 @@ fn shipped_stats_tags_give_every_counter_plugin_and_policy_labels() {
 /// the same access-log fields as the example tested here against Envoy.
 #[test]
 fn istio_and_envoy_gateway_snippets_match_the_tested_example() {
-    let want_stats = example_stats_config();
+    let want_stats = stats_config_of(EXAMPLE);
     let want_log = example_access_log()["typed_config"]["log_format"]["json_format"].clone();
 
     let istio = yaml_docs(ISTIO);
@@ -216,6 +266,19 @@ fn istio_and_envoy_gateway_snippets_match_the_tested_example() {
         settings["format"]["json"], want_log,
         "{GATEWAY}: access-log fields differ"
     );
+
+    // The native module's Envoy Gateway example merges the metrics bootstrap of its
+    // shipped Envoy config (tested against Envoy under EDGE_SHIELD_HOST=native).
+    let native = &yaml_docs(NATIVE_GATEWAY)[0];
+    assert_eq!(native["spec"]["bootstrap"]["type"], "Merge");
+    let merged: Value = serde_norway::from_str(native["spec"]["bootstrap"]["value"].as_str().unwrap()).unwrap();
+    let shipped = &yaml_docs(NATIVE_EXAMPLE)[0];
+    for key in ["stats_config", "layered_runtime"] {
+        assert_eq!(
+            merged[key], shipped[key],
+            "{NATIVE_GATEWAY}: {key} differs from {NATIVE_EXAMPLE}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------- dashboard and alerts
@@ -390,6 +453,16 @@ fn dashboard_and_alerts_name_only_metrics_and_labels_envoy_emits() {
         for re in &refs.name_regexes {
             let anchored = Regex::new(&format!("^(?:{re})$")).unwrap();
             let matching: Vec<&&str> = labels_of.keys().filter(|n| anchored.is_match(n)).collect();
+            if host::native() && re.starts_with("envoy_wasm_") {
+                // The Wasm VM health panel and alert: the native module has no VM, so
+                // they stay empty (docs/observability.md, "Dashboard and alerts").
+                if !matching.is_empty() {
+                    errors.push(format!(
+                        "{origin}: a Wasm VM metric under the native module: {matching:?}"
+                    ));
+                }
+                continue;
+            }
             if matching.is_empty() {
                 errors.push(format!(
                     "{origin}: no metric on /stats/prometheus matches __name__=~{re:?}"
@@ -571,16 +644,18 @@ fn debug_traces_say_which_policy_and_why_for_each_header_only_when_asked() {
             .upstream_header("x-powered-by", "Express")
     };
     assert_eq!(json("/assets/before").send(&envoy).status, 200);
-    // Off by default (Envoy's `wasm` logger at info): not one trace line.
+    // Off by default (Envoy's `wasm` / `dynamic_modules` logger at info): not one trace line.
     assert!(
         !envoy.log().contains("edge-shield: GET /assets/before"),
         "{}",
         envoy.log()
     );
 
-    let r = request("POST", "/logging?wasm=debug").send_to(envoy.admin);
+    let path = format!("/logging?{}=debug", host::log_component());
+    let r = request("POST", &path).send_to(envoy.admin);
     assert_eq!(r.status, 200, "{}", r.text());
-    // The filter re-reads the host's level every second.
+    // The Wasm filter re-reads the host's level every second (the native module on
+    // each request).
     std::thread::sleep(std::time::Duration::from_millis(2500));
     assert_eq!(json("/assets/app.js").send(&envoy).status, 200);
     assert_eq!(
@@ -616,10 +691,16 @@ fn load_time_warnings_and_counts_once_per_configuration_not_per_vm() {
     .start();
     let _ = get("/").send(&envoy);
     let log = envoy.log();
-    // Envoy runs a VM per worker and one on the main thread (and configured one more
-    // there, already gone)...
-    let vms = envoy.vm_count();
-    assert!(vms >= 5, "only {vms} VMs\n{log}");
+    if host::native() {
+        // Four workers, which the native module's configuration serves from one load
+        // on the main thread...
+        assert_eq!(envoy.stat("server.concurrency"), Some(4));
+    } else {
+        // Envoy runs a VM per worker and one on the main thread (and configured one
+        // more there, already gone)...
+        let vms = envoy.vm_count();
+        assert!(vms >= 5, "only {vms} VMs\n{log}");
+    }
     // ...yet the warning, the load message and the load counter come once.
     assert_eq!(
         log.matches("edge-shield: warning: cors.allowed_origins[0]").count(),
@@ -648,7 +729,9 @@ fn load_time_warnings_and_counts_once_per_configuration_not_per_vm() {
 fn lds_bootstrap() -> String {
     let mut doc: Value = serde_norway::from_str(&render(DEFAULT_TEMPLATE, "{}", 9)).unwrap();
     doc["static_resources"].as_object_mut().unwrap().remove("listeners");
-    doc["stats_config"] = example_stats_config();
+    for (key, value) in example_metrics_bootstrap() {
+        doc[key] = value;
+    }
     doc["node"] = serde_json::json!({ "id": "edge-shield-test", "cluster": "edge-shield-test" });
     doc["dynamic_resources"] =
         serde_json::json!({ "lds_config": { "path_config_source": { "path": "{{DIR}}/lds.yaml" } } });

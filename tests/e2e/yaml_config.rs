@@ -118,9 +118,11 @@ fn struct_errors_name_the_path_without_line_and_column() {
             Ok(_) => panic!("Envoy accepted {policy}"),
             Err(log) => log,
         };
+        // Our error line, under the host's log component (`[wasm]`, `[dynamic_modules]`).
+        let component = format!("[error][{}]", host::log_component());
         let line = log
             .lines()
-            .find(|l| l.contains("wasm log") && l.contains("edge-shield: "))
+            .find(|l| l.contains(&component) && l.contains("edge-shield: "))
             .unwrap_or_else(|| panic!("no edge-shield line for {policy}:\n{log}"));
         assert!(line.contains(want), "{policy}: {line}");
         assert!(!line.contains(" line ") && !line.contains("column"), "{line}");

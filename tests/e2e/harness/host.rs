@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 const WASM_FILTER: &str = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
 const NATIVE_FILTER: &str = "type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter";
+const WASM_FILTER_STATE: &str = "%FILTER_STATE(wasm.edge_shield.";
+const NATIVE_FILTER_STATE: &str = "%FILTER_STATE(edge_shield.";
 
 pub fn native() -> bool {
     match std::env::var("EDGE_SHIELD_HOST").as_deref() {
@@ -47,7 +49,7 @@ pub fn counter_prefix() -> &'static str {
 }
 
 /// A rendered Envoy config (or xDS resource file) with each Wasm filter replaced by
-/// the native module, the
+/// the native module (and access-log fields reading its filter state renamed), the
 /// Wasm `config.name` becoming `filter_name` and `configuration` `filter_config`
 /// (JSON is YAML, so Envoy reads the result as it reads the templates).
 pub fn to_native(yaml: &str) -> String {
@@ -80,6 +82,11 @@ fn rewrite(v: &mut serde_json::Value) {
         serde_json::Value::Array(items) => items.iter_mut().for_each(rewrite),
         // e.g. the type_urls an ECDS subscription accepts
         serde_json::Value::String(s) if s == WASM_FILTER => *s = NATIVE_FILTER.to_string(),
+        // An access-log field: the native module's filter-state keys have no `wasm.`
+        // prefix (docs/observability.md, "The decision in the access log").
+        serde_json::Value::String(s) if s.contains(WASM_FILTER_STATE) => {
+            *s = s.replace(WASM_FILTER_STATE, NATIVE_FILTER_STATE)
+        }
         _ => {}
     }
 }
