@@ -446,7 +446,9 @@ impl Filter {
         let (policy, outcome) = (step.policy, &step.outcome);
         self.bump(envoy, route_source, policy, outcome.counters);
         let decision = outcome.decision(policy);
-        record_decision(envoy, &decision);
+        if config.record_decision {
+            record_decision(envoy, &decision);
+        }
         if follow_debug_level() {
             log::debug!(
                 "{}",
