@@ -66,7 +66,8 @@ RUNS = int(os.environ.get("BENCH_RUNS", "6"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "1"))
 PIN = os.environ.get("BENCH_PIN", "1") == "1" and (os.cpu_count() or 1) >= 2
-OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "tests/bench/RESULTS.md")
+DEFAULT_OUT = ROOT / "tests/bench/RESULTS.md"
+OUT = Path(os.environ.get("BENCH_OUT") or DEFAULT_OUT)
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 # Instruction counts: requests per cell before counting, counted, and full repeats.
 CG_WARMUP = int(os.environ.get("BENCH_CG_WARMUP", "400" if QUICK else "3000"))
@@ -856,6 +857,15 @@ class Counts:
             named.append(f"{uses} × {call['about']}")
         return total, named
 
+    def preflight_floor(self):
+        """An empty filter answering a preflight itself (the price list's `preflight_floor`)."""
+        pr = self.inst["prices"]
+        for i, call in enumerate(pr["calls"]):
+            ir = self.ir(f"price-{i}", "preflight")
+            if call.get("preflight_floor") and ir is not None:
+                return ir
+        return None
+
     def feature_floor(self, req):
         """The floor plus the calls the config's features make: for a proxied request the
         computed floor; for a preflight, answering one (the price list's `preflight_floor`)."""
@@ -863,12 +873,8 @@ class Counts:
         if extra is None:
             return None
         if req == "preflight":
-            pr = self.inst["prices"]
-            for i, call in enumerate(pr["calls"]):
-                ir = self.ir(f"price-{i}", "preflight")
-                if call.get("preflight_floor") and ir is not None:
-                    return ir + extra[0]
-            return None
+            pf = self.preflight_floor()
+            return pf + extra[0] if pf is not None else None
         floor = self.floor(req)
         return floor[0] + extra[0] if floor else None
 
@@ -913,6 +919,12 @@ def instruction_report(ctx, counts):
                 ["edge-shield ÷ floor + its features' calls"]
                 + [f"{c.ir('edge-shield', r) / feature_floors[r]:.3f}×" if feature_floors[r] else "" for r in reqs]
             )
+    pf = c.preflight_floor()
+    if pf and c.ir("native", "preflight"):
+        ratios.append(
+            ["*Proxy-Wasm's floor for a preflight (an empty filter: request map + a reply of the 6 CORS headers) ÷ Envoy's CORS filter*"]
+            + [f"*{pf / c.ir('native', 'preflight'):.2f}×*" if r == "preflight" else "" for r in reqs]
+        )
     ratio_table = table(["ratio"] + [label.get(r, r) for r in reqs], ratios) if ratios else ""
     fc = c.feature_calls()
     feature_note = (
@@ -1283,6 +1295,43 @@ def main():
     OUT.write_text(text)
     print(text)
     log(f"written to {OUT}")
+    if not QUICK and OUT == DEFAULT_OUT:
+        update_readme(text, ctx)
+
+
+README = ROOT / "README.md"
+README_BEGIN = "<!-- make bench: begin -->"
+README_END = "<!-- make bench: end -->"
+
+
+def update_readme(text, ctx):
+    """The README's Performance section shows the primary tables of the same run as
+    RESULTS.md: the two tables after the instruction-count heading, between markers."""
+    readme = README.read_text()
+    if README_BEGIN not in readme or README_END not in readme:
+        log("README.md has no bench markers: not updated")
+        return
+    section = text.split("## Instructions per request (callgrind)", 1)[-1]
+    tables, current = [], []
+    for line in section.splitlines():
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            tables.append("\n".join(current))
+            current = []
+            if len(tables) == 2:
+                break
+    block = (
+        f"{README_BEGIN}\n"
+        f"Envoy {ctx['envoy'].split('/')[1] if '/' in ctx['envoy'] else ctx['envoy']}, one worker, "
+        f"instructions per request under callgrind; `make bench` of {ctx['date']} "
+        f"(commit {ctx['commit']}), all tables in [tests/bench/RESULTS.md](tests/bench/RESULTS.md).\n\n"
+        + "\n\n".join(tables)
+        + f"\n{README_END}"
+    )
+    head, rest = readme.split(README_BEGIN, 1)
+    README.write_text(head + block + rest.split(README_END, 1)[1])
+    log("README.md Performance section updated")
 
 
 if __name__ == "__main__":
