@@ -150,17 +150,30 @@ pub fn on_request<'p>(policy: &'p RoutePolicy, request: Headers<'_>) -> RequestO
 /// whose request phase never ran (then `state` is the default and `policy` the
 /// top-level one).
 pub fn on_response<'a>(policy: &'a RoutePolicy, state: &'a ExchangeState, response: Headers<'_>) -> Vec<HeaderOp<'a>> {
-    let mut ops = Vec::new();
+    // Room for a typical answer's edits (the CORS set, helmet's 12, a few removals):
+    // one allocation instead of regrowing.
+    let mut ops = Vec::with_capacity(24);
     if let Some(p) = &policy.cors {
         cors::on_response(p, &state.cors, response, &mut ops);
     }
+    plan_after_cors(policy, &state.exchange, response, &mut ops);
+    ops
+}
+
+/// The response phase's edits after the CORS step's: theirs borrow only the policy
+/// (the CORS step's may borrow the request's origin, kept in the state).
+fn plan_after_cors<'p>(
+    policy: &'p RoutePolicy,
+    exchange: &Exchange,
+    response: Headers<'_>,
+    ops: &mut Vec<HeaderOp<'p>>,
+) {
     if let Some(p) = &policy.headers {
-        security_headers::on_response(p, &state.exchange, response, &mut ops);
+        security_headers::on_response(p, exchange, response, ops);
     }
     if let Some(p) = &policy.cookies {
-        hardening::cookies::on_response(p, &state.exchange, response, &mut ops);
+        hardening::cookies::on_response(p, exchange, response, ops);
     }
-    ops
 }
 
 /// The debug trace of a request's decision: method and path, the policy chosen and why,
@@ -209,7 +222,18 @@ pub fn complete_reply<'p>(policy: &'p RoutePolicy, state: &ExchangeState, reply:
     if !reply.body.is_empty() && !lines.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
         lines.push(("content-type", b"text/plain"));
     }
-    let ops = on_response(policy, state, Headers::borrowed(&lines));
+    let response = Headers::borrowed(&lines);
+    // As `on_response`, but the edits that borrow the policy stay borrowed into the
+    // reply (no copy of every security header); the CORS step's few are copied.
+    let mut cors_ops = Vec::new();
+    if let Some(p) = &policy.cors {
+        cors::on_response(p, &state.cors, response, &mut cors_ops);
+    }
+    let mut ops = Vec::with_capacity(16);
+    plan_after_cors(policy, &state.exchange, response, &mut ops);
+    drop(lines);
+    let owned = |op: HeaderOp<'_>| -> HeaderOp<'p> { op.into_owned() };
+    apply(cors_ops.into_iter().map(owned), &mut reply.headers);
     apply(ops, &mut reply.headers);
 }
 
