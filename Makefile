@@ -245,7 +245,7 @@ psl:
 ## native floor), and the prices of host calls (primary); the pure core natively; CPU time and latency under
 ## wrk; RSS per worker VM. Writes tests/bench/RESULTS.md. BENCH_PROFILES=1 adds the
 ## release-profile comparison. Knobs: see tests/bench/run.py.
-bench: build native envoy bench-tools
+bench: build native envoy native-deps bench-tools
 	cargo build --release --example bench_core
 	cargo build --release --target $(TARGET) --example noop_filter
 	cargo build --profile native --example noop_native

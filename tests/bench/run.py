@@ -931,7 +931,7 @@ def instruction_report(ctx, counts):
         ratios.append(
             ["edge-shield ÷ floor"] + [f"{c.ir('edge-shield', r) / floors[r][0]:.3f}×" if floors[r] else "" for r in reqs]
         )
-    ratio("edge-shield-native", "native", "**edge-shield native ÷ Envoy's CORS filter + 12 headers**")
+    ratio("edge-shield-native", "native", "edge-shield native ÷ Envoy's CORS filter + 12 headers")
     ratio("edge-shield-native", "edge-shield", "edge-shield native ÷ edge-shield (Wasm)")
     if "edge-shield-native" in c.runs[0] and any(native_floors.values()):
         ratios.append(
