@@ -236,13 +236,15 @@ psl:
 
 ## bench: speed and memory, NOT part of `make test` (≈10 minutes; BENCH_QUICK=1: ≈1 minute,
 ## the instruction counts only): instructions per request of Envoy under callgrind without a
-## filter, with an empty Wasm filter, with Envoy-native equivalents and with edge-shield, and
-## the prices of host calls (primary); the pure core natively; CPU time and latency under
+## filter, with an empty Wasm filter, with Envoy-native equivalents, with edge-shield (Wasm and
+## the native module, `make native`; an empty dynamic module, examples/noop_native.rs, as the
+## native floor), and the prices of host calls (primary); the pure core natively; CPU time and latency under
 ## wrk; RSS per worker VM. Writes tests/bench/RESULTS.md. BENCH_PROFILES=1 adds the
 ## release-profile comparison. Knobs: see tests/bench/run.py.
-bench: build envoy bench-tools
+bench: build native envoy native-deps bench-tools
 	cargo build --release --example bench_core
 	cargo build --release --target $(TARGET) --example noop_filter
+	cargo build --profile native --example noop_native
 	python3 tests/bench/run.py
 
 # wrk (the load) and valgrind (instruction counts) from Debian, if missing.

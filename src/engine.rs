@@ -155,20 +155,33 @@ pub fn on_request<'p>(policy: &'p RoutePolicy, request: Headers<'_>) -> RequestO
 /// body), so security headers would do nothing there but cost (docs/design.md,
 /// "Preflight replies").
 pub fn on_response<'a>(policy: &'a RoutePolicy, state: &'a ExchangeState, response: Headers<'_>) -> Vec<HeaderOp<'a>> {
-    let mut ops = Vec::new();
     if state.cors.answered_preflight() {
-        return ops;
+        return Vec::new();
     }
+    // Room for a typical answer's edits (the CORS set, helmet's 12, a few removals):
+    // one allocation instead of regrowing.
+    let mut ops = Vec::with_capacity(24);
     if let Some(p) = &policy.cors {
         cors::on_response(p, &state.cors, response, &mut ops);
     }
+    plan_after_cors(policy, &state.exchange, response, &mut ops);
+    ops
+}
+
+/// The response phase's edits after the CORS step's: theirs borrow only the policy
+/// (the CORS step's may borrow the request's origin, kept in the state).
+fn plan_after_cors<'p>(
+    policy: &'p RoutePolicy,
+    exchange: &Exchange,
+    response: Headers<'_>,
+    ops: &mut Vec<HeaderOp<'p>>,
+) {
     if let Some(p) = &policy.headers {
-        security_headers::on_response(p, &state.exchange, response, &mut ops);
+        security_headers::on_response(p, exchange, response, ops);
     }
     if let Some(p) = &policy.cookies {
-        hardening::cookies::on_response(p, &state.exchange, response, &mut ops);
+        hardening::cookies::on_response(p, exchange, response, ops);
     }
-    ops
 }
 
 /// The debug trace of a request's decision: method and path, the policy chosen and why,
@@ -211,13 +224,28 @@ pub fn explain_response(policy: &RoutePolicy, state: &ExchangeState, response: H
 /// planned on the headers as Envoy would hand them to the response phase: a body
 /// without a content-type is sent as `text/plain`.
 pub fn complete_reply<'p>(policy: &'p RoutePolicy, state: &ExchangeState, reply: &mut LocalReply<'p>) {
+    if state.cors.answered_preflight() {
+        // Left as the preflight step made it, as in `on_response`.
+        return;
+    }
     let status = reply.status.to_string();
     let mut lines: Vec<(&str, &[u8])> = vec![(":status", status.as_bytes())];
     lines.extend(reply.headers.iter().map(|(n, v)| (n.as_ref(), v.as_ref())));
     if !reply.body.is_empty() && !lines.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
         lines.push(("content-type", b"text/plain"));
     }
-    let ops = on_response(policy, state, Headers::borrowed(&lines));
+    let response = Headers::borrowed(&lines);
+    // As `on_response`, but the edits that borrow the policy stay borrowed into the
+    // reply (no copy of every security header); the CORS step's few are copied.
+    let mut cors_ops = Vec::new();
+    if let Some(p) = &policy.cors {
+        cors::on_response(p, &state.cors, response, &mut cors_ops);
+    }
+    let mut ops = Vec::with_capacity(16);
+    plan_after_cors(policy, &state.exchange, response, &mut ops);
+    drop(lines);
+    let owned = |op: HeaderOp<'_>| -> HeaderOp<'p> { op.into_owned() };
+    apply(cors_ops.into_iter().map(owned), &mut reply.headers);
     apply(ops, &mut reply.headers);
 }
 

@@ -32,8 +32,9 @@ pub fn preflight(origin_varies: bool, private_network: bool) -> String {
 /// we write (they could carry CR/LF); `name` is then added as a line of its own.
 pub fn append(response: Headers<'_>, name: &'static str) -> Option<HeaderOp<'static>> {
     let mut merged: Vec<u8> = Vec::new();
-    let mut copyable = true;
+    let (mut copyable, mut lines) = (true, 0);
     for line in response.get_all("vary") {
+        lines += 1;
         for element in list_elements(line) {
             if element == b"*" || element.eq_ignore_ascii_case(name.as_bytes()) {
                 return None;
@@ -45,7 +46,9 @@ pub fn append(response: Headers<'_>, name: &'static str) -> Option<HeaderOp<'sta
             merged.extend_from_slice(element);
         }
     }
-    if !copyable {
+    // No `Vary` at all: one added line is the same result as a set, and the cheaper
+    // host call (docs/performance.md).
+    if !copyable || lines == 0 {
         return Some(HeaderOp::Add(Cow::Borrowed("vary"), Cow::Borrowed(name.as_bytes())));
     }
     let value = if merged.is_empty() {
@@ -69,7 +72,8 @@ mod tests {
             .map(|v| ("vary".to_string(), v.as_bytes().to_vec()))
             .collect();
         append(Headers::new(&h), ORIGIN).map(|op| match op {
-            HeaderOp::Set(n, v) if n == "vary" => String::from_utf8_lossy(&v).into_owned(),
+            HeaderOp::Set(n, v) if n == "vary" && !lines.is_empty() => String::from_utf8_lossy(&v).into_owned(),
+            HeaderOp::Add(n, v) if n == "vary" && lines.is_empty() => String::from_utf8_lossy(&v).into_owned(),
             other => panic!("{other:?}"),
         })
     }

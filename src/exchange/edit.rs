@@ -13,15 +13,27 @@ pub enum HeaderOp<'a> {
     Remove(Cow<'a, str>),
 }
 
+impl HeaderOp<'_> {
+    /// The same edit, its name and value owned.
+    pub fn into_owned(self) -> HeaderOp<'static> {
+        let owned = |n: Cow<'_, str>| Cow::Owned(n.into_owned());
+        match self {
+            HeaderOp::Set(n, v) => HeaderOp::Set(owned(n), Cow::Owned(v.into_owned())),
+            HeaderOp::Add(n, v) => HeaderOp::Add(owned(n), Cow::Owned(v.into_owned())),
+            HeaderOp::Remove(n) => HeaderOp::Remove(owned(n)),
+        }
+    }
+}
+
 /// Applies edits to a list of header lines (a local reply's, before it is sent),
-/// taking their names and values over as owned.
-pub fn apply<'a>(ops: Vec<HeaderOp<'_>>, lines: &mut Vec<(Cow<'a, str>, Cow<'a, [u8]>)>) {
+/// keeping their names and values as they are (borrowed from the policy, mostly).
+pub fn apply<'a>(ops: impl IntoIterator<Item = HeaderOp<'a>>, lines: &mut Vec<(Cow<'a, str>, Cow<'a, [u8]>)>) {
     for op in ops {
         match op {
-            HeaderOp::Add(n, v) => lines.push((Cow::Owned(n.into_owned()), Cow::Owned(v.into_owned()))),
+            HeaderOp::Add(n, v) => lines.push((n, v)),
             HeaderOp::Set(n, v) => {
                 lines.retain(|(l, _)| !l.eq_ignore_ascii_case(&n));
-                lines.push((Cow::Owned(n.into_owned()), Cow::Owned(v.into_owned())));
+                lines.push((n, v));
             }
             HeaderOp::Remove(n) => lines.retain(|(l, _)| !l.eq_ignore_ascii_case(&n)),
         }

@@ -93,7 +93,7 @@ impl CookiePolicy {
 
 pub fn on_response<'a>(
     policy: &'a CookiePolicy,
-    _state: &'a Exchange,
+    _state: &Exchange,
     response: Headers<'_>,
     ops: &mut Vec<HeaderOp<'a>>,
 ) {

@@ -229,6 +229,13 @@ fn host_has(name: &str) -> bool {
 /// The callbacks, once [`check_host`] resolved them (before Envoy calls any other hook).
 static CALLBACKS: OnceLock<Callbacks> = OnceLock::new();
 
+/// `envoy_dynamic_module_callback_http_send_response_headers`: response headers sent
+/// straight down the encoder chain, as Envoy's own CORS filter answers a preflight
+/// (no `sendLocalReply`: no local-reply mapping, no body handling, far fewer
+/// instructions). Optional: where an Envoy lacks it, [`send_response`] does the job.
+type SendHeaders = unsafe extern "C" fn(FilterEnvoyPtr, *mut ModuleHttpHeader, usize, bool);
+static SEND_HEADERS: OnceLock<Option<SendHeaders>> = OnceLock::new();
+
 /// The resolved callbacks. Envoy calls no other hook unless `on_program_init`
 /// (which resolves them) succeeded, so `None` never happens in practice; every
 /// wrapper then does nothing.
@@ -277,6 +284,12 @@ pub fn check_host() -> Result<Host, String> {
         (None, Ok(_)) => return Err(format!("edge-shield: this Envoy is older than 1.39: {FIX}")),
     };
     let _ = CALLBACKS.set(callbacks);
+    let send_headers = lookup("envoy_dynamic_module_callback_http_send_response_headers\0");
+    // SAFETY: Envoy exports this symbol as the C function `SendHeaders` declares (its
+    // abi.h, release 1.40).
+    let _ = SEND_HEADERS.set(
+        (!send_headers.is_null()).then(|| unsafe { std::mem::transmute::<*mut c_void, SendHeaders>(send_headers) }),
+    );
     Ok(host)
 }
 
@@ -317,14 +330,16 @@ pub fn log_enabled(level: LogLevel) -> bool {
 }
 
 /// Every line of a header map, as Envoy holds it (borrowed until the hook returns or
-/// the map is edited); empty on any error.
-pub fn headers(filter: FilterEnvoyPtr, kind: HeaderType) -> Vec<EnvoyHttpHeader> {
+/// the map is edited), into `out` (cleared first, its allocation reused); empty on any
+/// error.
+pub fn headers_into(filter: FilterEnvoyPtr, kind: HeaderType, out: &mut Vec<EnvoyHttpHeader>) {
+    out.clear();
     let Some(c) = cb() else {
-        return Vec::new();
+        return;
     };
     let n = unsafe { (c.envoy_dynamic_module_callback_http_get_headers_size)(filter, kind) };
     if n == 0 {
-        return Vec::new();
+        return;
     }
     let empty = EnvoyHttpHeader {
         key_ptr: null(),
@@ -332,11 +347,9 @@ pub fn headers(filter: FilterEnvoyPtr, kind: HeaderType) -> Vec<EnvoyHttpHeader>
         value_ptr: null(),
         value_length: 0,
     };
-    let mut out = vec![empty; n];
-    if unsafe { (c.envoy_dynamic_module_callback_http_get_headers)(filter, kind, out.as_mut_ptr()) } {
-        out
-    } else {
-        Vec::new()
+    out.resize(n, empty);
+    if !unsafe { (c.envoy_dynamic_module_callback_http_get_headers)(filter, kind, out.as_mut_ptr()) } {
+        out.clear();
     }
 }
 
@@ -377,15 +390,7 @@ pub fn send_response<N: AsRef<str>, V: AsRef<[u8]>>(
     let Some(c) = cb() else {
         return;
     };
-    let mut lines: Vec<ModuleHttpHeader> = headers
-        .iter()
-        .map(|(n, v)| ModuleHttpHeader {
-            key_ptr: n.as_ref().as_ptr(),
-            key_length: n.as_ref().len(),
-            value_ptr: v.as_ref().as_ptr(),
-            value_length: v.as_ref().len(),
-        })
-        .collect();
+    let mut lines = module_lines(None, headers);
     unsafe {
         (c.envoy_dynamic_module_callback_http_send_response)(
             filter,
@@ -395,6 +400,53 @@ pub fn send_response<N: AsRef<str>, V: AsRef<[u8]>>(
             ModuleBuffer::of(body),
             ModuleBuffer::of(details.as_bytes()),
         )
+    }
+}
+
+/// The lines of a reply as Envoy reads them (borrowing `headers`), `:status` first if given.
+fn module_lines<N: AsRef<str>, V: AsRef<[u8]>>(status: Option<&[u8]>, headers: &[(N, V)]) -> Vec<ModuleHttpHeader> {
+    let line = |n: &[u8], v: &[u8]| ModuleHttpHeader {
+        key_ptr: n.as_ptr(),
+        key_length: n.len(),
+        value_ptr: v.as_ptr(),
+        value_length: v.len(),
+    };
+    let mut lines = Vec::with_capacity(headers.len() + 1);
+    lines.extend(status.map(|s| line(b":status", s)));
+    lines.extend(headers.iter().map(|(n, v)| line(n.as_ref().as_bytes(), v.as_ref())));
+    lines
+}
+
+/// Sends a reply of headers only, ending the stream, straight down the encoder chain
+/// (as Envoy's CORS filter answers preflights); Envoy copies the headers. A
+/// `content-length` is left out: Envoy's codecs write the length of a stream that ends
+/// with its headers themselves (none on a 204, which must not have one). `false`
+/// (nothing sent) where this Envoy lacks the callback.
+pub fn send_response_headers<N: AsRef<str>, V: AsRef<[u8]>>(
+    filter: FilterEnvoyPtr,
+    status: u32,
+    headers: &[(N, V)],
+) -> bool {
+    let Some(Some(send)) = SEND_HEADERS.get() else {
+        return false;
+    };
+    let mut digits = [0u8; 10];
+    let mut lines = module_lines(Some(decimal(status, &mut digits)), headers);
+    lines.retain(|l| !unsafe { envoy_bytes(l.key_ptr, l.key_length) }.eq_ignore_ascii_case(b"content-length"));
+    unsafe { send(filter, lines.as_mut_ptr(), lines.len(), true) };
+    true
+}
+
+/// `n` in decimal, written into `buf` (a `u32` has at most 10 digits).
+fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 || i == 0 {
+            return &buf[i..];
+        }
     }
 }
 
@@ -508,3 +560,71 @@ pub fn set_filter_state(filter: FilterEnvoyPtr, key: &str, value: &[u8]) -> bool
         )
     })
 }
+/// The hooks Envoy requires of every HTTP filter module that a filter working on
+/// headers alone leaves alone: they pass everything through (the body and trailer
+/// hooks continue, the rest do nothing). Also used by the bench's empty module
+/// (examples/noop_native.rs), which includes this file.
+macro_rules! pass_through_hooks {
+    () => {
+        /// `..._body_status_Continue` / `..._trailers_status_Continue`.
+        const CONTINUE: u32 = 0;
+
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_request_body(
+            _: FilterEnvoyPtr,
+            _: *const c_void,
+            _: bool,
+        ) -> u32 {
+            CONTINUE
+        }
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_request_trailers(_: FilterEnvoyPtr, _: *const c_void) -> u32 {
+            CONTINUE
+        }
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_response_body(
+            _: FilterEnvoyPtr,
+            _: *const c_void,
+            _: bool,
+        ) -> u32 {
+            CONTINUE
+        }
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_response_trailers(
+            _: FilterEnvoyPtr,
+            _: *const c_void,
+        ) -> u32 {
+            CONTINUE
+        }
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_stream_complete(_: FilterEnvoyPtr, _: *const c_void) {}
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_scheduled(_: FilterEnvoyPtr, _: *const c_void, _: u64) {}
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_downstream_above_write_buffer_high_watermark(
+            _: FilterEnvoyPtr,
+            _: *const c_void,
+        ) {
+        }
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_downstream_below_write_buffer_low_watermark(
+            _: FilterEnvoyPtr,
+            _: *const c_void,
+        ) {
+        }
+        // Callouts and streams edge-shield never starts: Envoy never calls these.
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_http_callout_done() {}
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_headers() {}
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_data() {}
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_trailers() {}
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_complete() {}
+        #[no_mangle]
+        extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_reset() {}
+    };
+}
+pub(crate) use pass_through_hooks;

@@ -19,11 +19,11 @@ mod abi;
 use crate::config;
 use crate::config::policy::{Config, MetadataNames, RoutePolicy};
 use crate::engine::{self, ExchangeState};
-use crate::exchange::{metric_segment, Counter, Counters, Decision, HeaderOp, PluginCounter, RouteInfo};
+use crate::exchange::{metric_segment, Counter, Counters, Decision, HeaderOp, LocalReply, PluginCounter, RouteInfo};
 use crate::http::wire::Line;
 use crate::http::Headers;
 use abi::{EnvoyBuffer, FilterConfigEnvoyPtr, FilterEnvoyPtr, HeaderType, LogLevel};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::null;
@@ -33,6 +33,11 @@ use std::sync::{Arc, Weak};
 thread_local! {
     /// This worker's compiled copy of each live configuration.
     static COMPILED: RefCell<Vec<(Weak<()>, Rc<Config>)>> = const { RefCell::new(Vec::new()) };
+    /// Set while [`send_reply`] hands a reply of headers to Envoy, which runs the
+    /// encoder chain (our response hook among it) before the call returns.
+    static SENDING: Cell<bool> = const { Cell::new(false) };
+    /// The buffers of the last [`Fetched`] map, empty, for the next one.
+    static SCRATCH: Cell<(Vec<abi::EnvoyHttpHeader>, Vec<Line<'static>>)> = const { Cell::new((Vec::new(), Vec::new())) };
 }
 
 // ---- panics and logging
@@ -326,17 +331,60 @@ unsafe fn filter_mut<'a>(filter: *const c_void) -> Option<&'a mut Filter> {
     (filter as *mut Filter).as_mut()
 }
 
-/// Envoy's header lines as the core reads them (names that are not UTF-8 skipped;
-/// Envoy's codecs never let one through).
+/// A header map fetched once for a hook, in buffers reused from one fetch to the next
+/// on this worker (no allocation per fetch: docs/native.md, "Cost").
+struct Fetched {
+    raw: Vec<abi::EnvoyHttpHeader>,
+    /// The lines of `raw`, borrowing Envoy's map: only handed out for as long as this
+    /// value is borrowed ([`Fetched::headers`]), and cleared before the buffer is kept.
+    lines: Vec<Line<'static>>,
+}
+
+impl Fetched {
+    fn new(envoy: FilterEnvoyPtr, kind: HeaderType) -> Fetched {
+        let (mut raw, mut lines) = SCRATCH.take();
+        abi::headers_into(envoy, kind, &mut raw);
+        lines.clear();
+        lines.reserve(raw.len());
+        lines.extend(raw.iter().filter_map(line));
+        Fetched { raw, lines }
+    }
+
+    fn headers(&self) -> Headers<'_> {
+        Headers::borrowed(&self.lines)
+    }
+}
+
+impl Drop for Fetched {
+    fn drop(&mut self) {
+        let (mut raw, mut lines) = (std::mem::take(&mut self.raw), std::mem::take(&mut self.lines));
+        raw.clear();
+        lines.clear();
+        SCRATCH.set((raw, lines));
+    }
+}
+
+/// One of Envoy's header lines as the core reads it (`None`: a name that is not UTF-8;
+/// Envoy's codecs never let one through). The lifetime is the caller's to bound: the
+/// bytes are Envoy's, valid until the map is edited or the hook returns.
+fn line<'a>(h: &abi::EnvoyHttpHeader) -> Option<Line<'a>> {
+    let name = unsafe { abi::envoy_bytes(h.key_ptr, h.key_length) };
+    // Names are ASCII tokens (Envoy's codecs refuse anything else): checking that is
+    // a few word-sized steps, where full UTF-8 validation was a measurable share
+    // of our own code (docs/native.md, "Cost").
+    let name = if name.is_ascii() {
+        unsafe { std::str::from_utf8_unchecked(name) }
+    } else {
+        std::str::from_utf8(name).ok()?
+    };
+    Some((name, unsafe { abi::envoy_bytes(h.value_ptr, h.value_length) }))
+}
+
+/// Envoy's header lines as the core reads them (names that are not UTF-8 skipped), as
+/// [`Fetched`] makes them.
+#[cfg(test)]
 fn lines(raw: &[abi::EnvoyHttpHeader]) -> Vec<Line<'_>> {
-    // Sized once: `filter_map` gives `collect` no lower bound, and regrowing the list
-    // was a measurable share of a request's instructions.
-    let mut out = Vec::with_capacity(raw.len());
-    out.extend(raw.iter().filter_map(|h| {
-        let name = std::str::from_utf8(unsafe { abi::envoy_bytes(h.key_ptr, h.key_length) }).ok()?;
-        Some((name, unsafe { abi::envoy_bytes(h.value_ptr, h.value_length) }))
-    }));
-    out
+    raw.iter().filter_map(line).collect()
 }
 
 #[no_mangle]
@@ -370,6 +418,11 @@ extern "C" fn envoy_dynamic_module_on_http_filter_response_headers(
     filter: *const c_void,
     _end_of_stream: bool,
 ) -> u32 {
+    // Our own reply, on its way out during the request hook (which holds the filter):
+    // it is complete already.
+    if SENDING.with(Cell::get) {
+        return abi::HEADERS_CONTINUE;
+    }
     let Some(f) = (unsafe { filter_mut(filter) }) else {
         return abi::HEADERS_CONTINUE;
     };
@@ -428,9 +481,8 @@ impl Filter {
         let Some((config, route_source)) = self.config(envoy) else {
             return abi::HEADERS_CONTINUE;
         };
-        let raw = abi::headers(envoy, HeaderType::RequestHeader);
-        let lines = lines(&raw);
-        let request = Headers::borrowed(&lines);
+        let fetched = Fetched::new(envoy, HeaderType::RequestHeader);
+        let request = fetched.headers();
         let route_name = || abi::route_name(envoy).and_then(|b| std::str::from_utf8(b).ok());
         let route = RouteInfo::of(request, if config.uses_route_name { route_name() } else { None });
         // A route's own YAML may name its policy (docs/configuration-yaml.md); natively
@@ -460,7 +512,7 @@ impl Filter {
         if let Some(reply) = &outcome.reply {
             // Envoy's dynamic-module filter does not run our response hook on a reply we
             // sent: it went out complete (`engine::request_step`).
-            abi::send_response(envoy, reply.status, &reply.headers, &reply.body, "edge_shield");
+            send_reply(envoy, reply);
             self.done = true;
             status = abi::HEADERS_STOP_ITERATION;
         }
@@ -482,13 +534,11 @@ impl Filter {
                 (&fallback.0, &fallback.1)
             }
         };
-        let raw = abi::headers(envoy, HeaderType::ResponseHeader);
-        let lines = lines(&raw);
-        trace_response(policy, state, &lines);
-        let ops = engine::on_response(policy, state, Headers::borrowed(&lines));
-        drop(lines);
-        // `raw` borrows Envoy's map, which the edits below change: not read again.
-        drop(raw);
+        let fetched = Fetched::new(envoy, HeaderType::ResponseHeader);
+        trace_response(policy, state, fetched.headers());
+        let ops = engine::on_response(policy, state, fetched.headers());
+        // `fetched` borrows Envoy's map, which the edits below change: not read again.
+        drop(fetched);
         for op in ops {
             let ok = match &op {
                 HeaderOp::Set(n, v) => abi::set_header(envoy, HeaderType::ResponseHeader, n, v),
@@ -526,12 +576,35 @@ fn follow_debug_level() -> bool {
 }
 
 /// At debug level, what the response step does to each security header and why.
-fn trace_response(policy: &RoutePolicy, state: &ExchangeState, lines: &[Line<'_>]) {
+fn trace_response(policy: &RoutePolicy, state: &ExchangeState, response: Headers<'_>) {
     if log::log_enabled!(log::Level::Debug) {
-        for line in engine::explain_response(policy, state, Headers::borrowed(lines)) {
+        for line in engine::explain_response(policy, state, response) {
             log::debug!("edge-shield: response header {line} (policy {})", policy.name);
         }
     }
+}
+
+/// Sends our local reply, complete (`engine::request_step`). A reply of headers only
+/// with a 2xx status (a granted preflight) goes straight down the encoder chain, as
+/// Envoy's own CORS filter sends its preflight answers: a third of the instructions of
+/// `sendLocalReply` (docs/native.md, "Cost"), which the rest still take (their bodies,
+/// and Envoy's local-reply mapping of error statuses).
+fn send_reply(envoy: FilterEnvoyPtr, reply: &LocalReply<'_>) {
+    /// Clears [`SENDING`] however the send ends.
+    struct Sending;
+    impl Drop for Sending {
+        fn drop(&mut self) {
+            SENDING.with(|s| s.set(false));
+        }
+    }
+    if reply.body.is_empty() && (200..300).contains(&reply.status) {
+        SENDING.with(|s| s.set(true));
+        let _clear = Sending;
+        if abi::send_response_headers(envoy, reply.status, &reply.headers) {
+            return;
+        }
+    }
+    abi::send_response(envoy, reply.status, &reply.headers, &reply.body, "edge_shield");
 }
 
 /// Seconds of the wall clock (the log budget's windows).
@@ -542,55 +615,7 @@ fn now_secs() -> u64 {
 }
 
 // ---- hooks Envoy requires and edge-shield does not use: pass everything through.
-
-/// `..._body_status_Continue` / `..._trailers_status_Continue`.
-const CONTINUE: u32 = 0;
-
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_request_body(_: FilterEnvoyPtr, _: *const c_void, _: bool) -> u32 {
-    CONTINUE
-}
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_request_trailers(_: FilterEnvoyPtr, _: *const c_void) -> u32 {
-    CONTINUE
-}
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_response_body(_: FilterEnvoyPtr, _: *const c_void, _: bool) -> u32 {
-    CONTINUE
-}
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_response_trailers(_: FilterEnvoyPtr, _: *const c_void) -> u32 {
-    CONTINUE
-}
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_stream_complete(_: FilterEnvoyPtr, _: *const c_void) {}
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_scheduled(_: FilterEnvoyPtr, _: *const c_void, _: u64) {}
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_downstream_above_write_buffer_high_watermark(
-    _: FilterEnvoyPtr,
-    _: *const c_void,
-) {
-}
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_downstream_below_write_buffer_low_watermark(
-    _: FilterEnvoyPtr,
-    _: *const c_void,
-) {
-}
-// Callouts and streams edge-shield never starts: Envoy never calls these.
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_http_callout_done() {}
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_headers() {}
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_data() {}
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_trailers() {}
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_complete() {}
-#[no_mangle]
-extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_reset() {}
+abi::pass_through_hooks!();
 
 #[cfg(test)]
 mod tests;

@@ -90,8 +90,9 @@ fn header_names_that_are_not_utf8_are_skipped() {
     );
 }
 
-/// Our local replies carry what the response phase adds to every response (the
-/// security headers) and keep their own lines, each header once.
+/// Our local replies keep their own lines, each header once; a redirect also carries
+/// what the response phase adds to every response (the security headers), a preflight
+/// answer only its CORS headers (docs/design.md, "Preflight replies").
 #[test]
 fn local_replies_carry_every_header_in_one_reply() {
     let config = config::load(
@@ -101,7 +102,7 @@ fn local_replies_carry_every_header_in_one_reply() {
     .unwrap();
     let policy = config.default.clone();
     type Lines = &'static [(&'static str, &'static str)];
-    let cases: &[(Lines, u32, Lines)] = &[
+    let cases: &[(Lines, u32, Lines, &[&str])] = &[
         (
             &[
                 (":method", "OPTIONS"),
@@ -115,9 +116,9 @@ fn local_replies_carry_every_header_in_one_reply() {
             204,
             &[
                 ("access-control-allow-origin", "https://app.example.com"),
-                ("x-content-type-options", "nosniff"),
-                ("referrer-policy", "no-referrer"),
+                ("access-control-allow-methods", "GET, PUT"),
             ],
+            &["x-content-type-options", "referrer-policy", "strict-transport-security"],
         ),
         (
             &[
@@ -132,9 +133,10 @@ fn local_replies_carry_every_header_in_one_reply() {
                 ("location", "https://example.com/page"),
                 ("x-content-type-options", "nosniff"),
             ],
+            &[],
         ),
     ];
-    for (request, status, want) in cases {
+    for (request, status, want, absent) in cases {
         let pairs = owned(request);
         let raw = envoy_headers(&pairs);
         let lines = lines(&raw);
@@ -147,6 +149,12 @@ fn local_replies_carry_every_header_in_one_reply() {
             let found: Vec<_> = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).collect();
             assert_eq!(found.len(), 1, "{status}: {name} in {headers:?}");
             assert_eq!(&found[0].1[..], value.as_bytes(), "{status}: {name}");
+        }
+        for name in *absent {
+            assert!(
+                !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)),
+                "{status}: {name} in {headers:?}"
+            );
         }
     }
 }

@@ -25,19 +25,22 @@ impl<'a> Headers<'a> {
 
     /// Every line, in order.
     pub fn iter(&self) -> impl Iterator<Item = Line<'a>> + 'a {
-        let (owned, borrowed) = match self.0 {
-            Lines::Owned(l) => (l, &[][..]),
-            Lines::Borrowed(l) => (&[][..], l),
-        };
-        owned
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_slice()))
-            .chain(borrowed.iter().copied())
+        match self.0 {
+            Lines::Owned(l) => Iter::Owned(l.iter()),
+            Lines::Borrowed(l) => Iter::Borrowed(l.iter()),
+        }
     }
 
-    /// The first line's value, if any.
+    /// The first line's value, if any. (Each kind of list walked on its own: lookups
+    /// are most of the response phase's own instructions.)
     pub fn get(&self, name: &str) -> Option<&'a [u8]> {
-        self.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+        match self.0 {
+            Lines::Owned(l) => l
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| &v[..]),
+            Lines::Borrowed(l) => l.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v),
+        }
     }
 
     /// Every line's value, in order.
@@ -52,7 +55,10 @@ impl<'a> Headers<'a> {
 
     /// How many lines carry this name.
     pub fn count(&self, name: &str) -> usize {
-        self.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).count()
+        match self.0 {
+            Lines::Owned(l) => l.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).count(),
+            Lines::Borrowed(l) => l.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).count(),
+        }
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -68,6 +74,30 @@ impl<'a> Headers<'a> {
             (None, _) => Ok(None),
             (Some(v), None) => Ok(Some(v)),
             (Some(_), Some(_)) => Err(()),
+        }
+    }
+}
+
+/// The lines of either kind of list.
+enum Iter<'a> {
+    Owned(std::slice::Iter<'a, Header>),
+    Borrowed(std::slice::Iter<'a, Line<'a>>),
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = Line<'a>;
+
+    fn next(&mut self) -> Option<Line<'a>> {
+        match self {
+            Iter::Owned(l) => l.next().map(|(n, v)| (n.as_str(), v.as_slice())),
+            Iter::Borrowed(l) => l.next().copied(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Iter::Owned(l) => l.size_hint(),
+            Iter::Borrowed(l) => l.size_hint(),
         }
     }
 }

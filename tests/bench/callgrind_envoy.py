@@ -246,3 +246,48 @@ def split(dump, n):
         "host": sorted(([c / n, i / n] for c, i in host.values()), key=lambda h: -h[1]),
         "by_object": {k: v / n for k, v in sorted(by_object.items(), key=lambda kv: -kv[1])},
     }
+
+
+def native_split(dump, n, module):
+    """Instructions per request of an Envoy dynamic module (`module`: its file name,
+    e.g. libedge_shield.so), from a dump's call graph. The module is a shared object
+    with its own name in the dump, and its hooks and Envoy's callbacks are exported
+    symbols (named even in a stripped build):
+
+    - `hooks`: calls from Envoy into the module (its event hooks), inclusive, by hook;
+    - `callbacks`: calls from the module into the Envoy binary (the ABI callbacks:
+      header maps, edits, counters, ...), inclusive, by callback: [(name, calls, cost)];
+    - `libc`: calls from the module into other objects (malloc, free, memcpy, ...);
+    - `self`: the module's own code (self cost);
+    - `total`."""
+    self_cost, calls = _parse(dump)
+    total = sum(self_cost.values())
+
+    def ours(ob):
+        return Path(ob or "").name == module
+
+    def envoy(ob):
+        return Path(ob or "").name == "envoy"
+
+    hooks = defaultdict(lambda: [0, 0])
+    callbacks = defaultdict(lambda: [0, 0])
+    libc = 0
+    for ((ob, fn), (cob, cfn)), (count, incl) in calls.items():
+        if not ours(ob) and ours(cob) and "'" not in (cfn or ""):
+            h = hooks[re.sub(r"^envoy_dynamic_module_on_(http_filter_)?", "", cfn or "?")]
+            h[0] += count
+            h[1] += incl
+        elif ours(ob) and envoy(cob):
+            h = callbacks[re.sub(r"^envoy_dynamic_module_callback_(http_)?", "", cfn or "?")]
+            h[0] += count
+            h[1] += incl
+        elif ours(ob) and not ours(cob):
+            libc += incl
+    own = sum(c for (ob, _), c in self_cost.items() if ours(ob))
+    return {
+        "total": total / n,
+        "hooks": sorted(((name, c / n, i / n) for name, (c, i) in hooks.items()), key=lambda h: -h[2]),
+        "callbacks": sorted(((name, c / n, i / n) for name, (c, i) in callbacks.items()), key=lambda h: -h[2]),
+        "libc": libc / n,
+        "self": own / n,
+    }

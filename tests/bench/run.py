@@ -28,7 +28,9 @@ BENCH_DURATION seconds per capacity run (1; latency runs take half, at least 1),
 BENCH_RUNS rounds (6), BENCH_CONNECTIONS for capacity (8; latency uses 1), BENCH_WARMUP
 seconds (1), BENCH_PIN (1: pin the edge Envoy to CPU 0, load and upstream to CPU 1),
 BENCH_OUT (tests/bench/RESULTS.md), BENCH_RAW (a JSON file for the raw counts),
-BENCH_NOTE (a line for the report), BENCH_DEADLINE (4800 s: the whole run's ceiling), ENVOY (a binary or the pip wrapper; valgrind runs the
+BENCH_NOTE (a line for the report), BENCH_DEADLINE (4800 s: the whole run's ceiling),
+BENCH_NATIVE_DIR (another libedge_shield.so, e.g. with symbols), BENCH_DUMPS (a directory
+to keep the callgrind dumps in), ENVOY (a binary or the pip wrapper; valgrind runs the
 binary behind it), EDGE_SHIELD_WASM.
 """
 
@@ -59,6 +61,13 @@ SCENARIOS = json.loads((ROOT / "tests/bench/scenarios.json").read_text())
 ENVOY = os.environ.get("ENVOY") or str(ROOT / ".venv/bin/envoy")
 WASM = Path(os.environ.get("EDGE_SHIELD_WASM") or ROOT / "target/wasm32-wasip1/release/edge_shield.wasm")
 NOOP_WASM = ROOT / "target/wasm32-wasip1/release/examples/noop_filter.wasm"
+# Envoy dynamic modules (`make native`, and the empty module examples/noop_native.rs):
+# Envoy finds `lib<name>.so` in ENVOY_DYNAMIC_MODULES_SEARCH_PATH.
+# BENCH_NATIVE_DIR: another build of libedge_shield.so, e.g. one with symbols to profile.
+NATIVE_DIR = ROOT / "target/native"
+MODULE_DIRS = {"edge_shield": Path(os.environ.get("BENCH_NATIVE_DIR") or NATIVE_DIR), "noop_native": NATIVE_DIR / "examples"}
+# BENCH_DUMPS: a directory to keep the callgrind dumps in (for callgrind_annotate).
+DUMPS = os.environ.get("BENCH_DUMPS")
 CORE_BIN = ROOT / "target/release/examples/bench_core"
 DURATION = int(os.environ.get("BENCH_DURATION", "1"))
 LATENCY_DURATION = max(1, DURATION // 2)
@@ -78,6 +87,8 @@ ENVOY_BIN = None  # the ELF binary behind $ENVOY, resolved in main()
 # Cells whose callgrind dump is also split by where the instructions run.
 RSS_VARIANTS = ["none", "wasm-empty", "edge-shield"]
 SPLIT_CELLS = {("wasm-empty", "cors"), ("wasm-fetch", "cors"), ("edge-shield", "cors")}
+# ... and by the dynamic module's hooks and callbacks.
+NATIVE_SPLIT_CELLS = {("module-empty", "cors"), ("module-fetch", "cors"), ("edge-shield-native", "cors")}
 # A hard ceiling on the whole run, whatever hangs (BENCH_DEADLINE seconds).
 DEADLINE_SECONDS = int(os.environ.get("BENCH_DEADLINE", "4800"))
 
@@ -164,6 +175,7 @@ CORS_FILTER = {
 }
 CORS_POLICY = "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy"
 WASM_FILTER = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"
+MODULE_FILTER = "type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter"
 
 # helmet 8.3.0's 12 default headers (docs/configuration.md, Defaults).
 HELMET = {
@@ -265,6 +277,29 @@ def wasm_filter(name, path, plugin_json):
     return {"name": name, "typed_config": {"@type": WASM_FILTER, "config": config}}
 
 
+def module_filter(variant):
+    """A dynamic module (docs/native.md): `module` (its name), and as its filter_config
+    the scenarios' `config` as JSON or a `plugin` string (examples/noop_native.rs)."""
+    if "config" in variant:
+        text = json.dumps(SCENARIOS["configs"][variant["config"]])
+    else:
+        text = variant.get("plugin", "")
+    config = {
+        "@type": MODULE_FILTER,
+        "dynamic_module_config": {"name": variant["module"]},
+        "filter_name": "edge-shield",
+        "filter_config": {"@type": "type.googleapis.com/google.protobuf.StringValue", "value": text},
+    }
+    return {"name": "edge-shield", "typed_config": config}
+
+
+def variant_env(variant):
+    """The environment an Envoy of this variant needs: where its dynamic module is."""
+    if variant.get("variant") != "dynamic-module":
+        return None
+    return dict(os.environ, ENVOY_DYNAMIC_MODULES_SEARCH_PATH=str(MODULE_DIRS[variant["module"]]))
+
+
 def upstream_for(prefix):
     """The upstream answer a path prefix gets (the longest matching prefix)."""
     return max((u for u in SCENARIOS["upstream"] if prefix.startswith(u["prefix"])), key=lambda u: len(u["prefix"]))
@@ -298,6 +333,8 @@ def edge_config(variant, upstream_port):
         filters.append(wasm_filter("edge-shield", WASM, json.dumps(SCENARIOS["configs"][variant["config"]])))
     elif kind == "wasm-noop":
         filters.append(wasm_filter("noop", NOOP_WASM, variant.get("plugin", "")))
+    elif kind == "dynamic-module":
+        filters.append(module_filter(variant))
     elif kind == "wasm-file":
         # Another build of edge-shield (the release-profile comparison).
         filters.append(wasm_filter("edge-shield", variant["wasm"], json.dumps(SCENARIOS["configs"][variant["config"]])))
@@ -353,7 +390,7 @@ def upstream_cluster(upstream_port):
 class Envoy:
     """An Envoy on free loopback ports, its admin and listener ports read back."""
 
-    def __init__(self, name, config, workdir, cpus, prefix=(), concurrency=1, binary=None):
+    def __init__(self, name, config, workdir, cpus, prefix=(), concurrency=1, binary=None, env=None):
         self.name = name
         path = workdir / f"envoy-{name}.json"
         path.write_text(json.dumps(config, indent=1))
@@ -368,6 +405,7 @@ class Envoy:
             stdout=self.log_path.open("w"),
             stderr=subprocess.STDOUT,
             cwd=ROOT,
+            env=env,
         )
         self.pid = self.proc.pid
         self.admin_file = admin_file
@@ -479,12 +517,20 @@ def cg_specs():
     prices = inst["prices"]
     for i, call in enumerate(prices["calls"]):
         specs.append((f"price-{i}", {"variant": "wasm-noop", "plugin": call["plugin"]}, [call.get("request", prices["request"])]))
+    # The same for a dynamic module's callbacks (examples/noop_native.rs).
+    mprices = inst.get("module_prices")
+    if mprices and variant_available(dict(mprices["variant"], id="module prices")):
+        for i, call in enumerate(mprices["calls"]):
+            v = dict(mprices["variant"], plugin=call["plugin"])
+            specs.append((f"mprice-{i}", v, [call.get("request", mprices["request"])]))
     return specs
 
 
 def variant_available(v):
     """A variant whose artifact is not built (yet) is left out, with a note."""
     need = {"edge-shield": WASM, "wasm-noop": NOOP_WASM}.get(v["variant"])
+    if v["variant"] == "dynamic-module":
+        need = MODULE_DIRS[v["module"]] / f"lib{v['module']}.so"
     if v.get("file"):
         need = ROOT / v["file"]
     if need is not None and not Path(need).exists():
@@ -501,7 +547,7 @@ def cg_envoy(spec, work, run, upstream_port):
     config = edge_config(variant, upstream_port)
     # No stats flush while counting (the main thread's one periodic job of note).
     config["stats_flush_interval"] = "299s"
-    e = Envoy(name, config, work, None, prefix=cg.valgrind_prefix(out_file), binary=ENVOY_BIN)
+    e = Envoy(name, config, work, None, prefix=cg.valgrind_prefix(out_file), binary=ENVOY_BIN, env=variant_env(variant))
     try:
         e.wait_ready(timeout=600)
         meter = cg.Meter(e.pid, out_file)
@@ -516,8 +562,13 @@ def cg_envoy(spec, work, run, upstream_port):
             if statuses != {status}:
                 raise SystemExit(f"{vid} {req}: statuses {statuses} during the count, {status} at first")
             cell = {"ir": ir, "status": status, "headers": headers}
+            if DUMPS:
+                Path(DUMPS).mkdir(parents=True, exist_ok=True)
+                (Path(DUMPS) / f"{name}-{req}.callgrind").write_bytes(dump.read_bytes())
             if (vid, req) in SPLIT_CELLS:
                 cell["split"] = cg.split(dump, CG_REQUESTS)
+            if (vid, req) in NATIVE_SPLIT_CELLS:
+                cell["native_split"] = cg.native_split(dump, CG_REQUESTS, f"lib{variant['module']}.so")
             cells[req] = cell
             log(f"  [{run}] {vid:<14} {req:<10} {status} {ir:9.0f} instructions/request")
         return vid, cells
@@ -550,7 +601,7 @@ def rss_per_vm(work):
         v = next(x for x in SCENARIOS["instructions"]["variants"] if x["id"] == vid)
         rss = {}
         for workers in (1, 3):
-            e = Envoy(f"rss-{vid}-{workers}", edge_config(v, None), work, None, concurrency=workers).wait_ready()
+            e = Envoy(f"rss-{vid}-{workers}", edge_config(v, None), work, None, concurrency=workers, env=variant_env(v)).wait_ready()
             try:
                 for req in SCENARIOS["instructions"]["requests"]:
                     for _ in range(4 * workers):
@@ -814,26 +865,30 @@ class Counts:
                 spreads.append(((max(values) - min(values)) / mean(values), vid, req))
         return sorted(spreads)
 
-    def prices(self):
-        """[(about, instructions per call, edit kind)]."""
-        pr = self.inst["prices"]
+    def prices(self, key="prices", prefix="price"):
+        """[(about, instructions per call, edit kind, request, the variant's total)]:
+        the Wasm host calls, or (`module_prices`, `mprice`) a dynamic module's callbacks."""
+        pr = self.inst.get(key)
         out = []
-        for i, call in enumerate(pr["calls"]):
+        for i, call in enumerate(pr["calls"] if pr else []):
             req = call.get("request", pr["request"])
             base = self.ir(pr["base"], req)
-            ir = self.ir(f"price-{i}", req)
+            ir = self.ir(f"{prefix}-{i}", req)
             if ir is not None and base is not None:
                 out.append((call["about"], (ir - base) / call.get("per", 1), call.get("edit"), req, ir))
         return out
 
-    def floor(self, req):
+    def floor(self, req, native=False):
         """Empty filter + one fetch of each map + one call per edit edge-shield's answer
         needs (counted from the wire against no filter), priced by the price list;
-        (instructions, edits), or None."""
-        fetch, none, ours = self.ir("wasm-fetch", req), self.cell("none", req), self.cell("edge-shield", req)
+        (instructions, edits), or None. `native`: the same for the dynamic module."""
+        fetch_id, ours_id, key, prefix = ("wasm-fetch", "edge-shield", "prices", "price")
+        if native:
+            fetch_id, ours_id, key, prefix = ("module-fetch", "edge-shield-native", "module_prices", "mprice")
+        fetch, none, ours = self.ir(fetch_id, req), self.cell("none", req), self.cell(ours_id, req)
         if fetch is None or none is None or ours is None or ours["status"] != none["status"]:
             return None
-        price = {kind: ir for _, ir, kind, *_ in self.prices() if kind}
+        price = {kind: ir for _, ir, kind, *_ in self.prices(key, prefix) if kind}
         need = edits(none["headers"], ours["headers"])
         if any(n and kind not in price for kind, n in need.items()):
             return None
@@ -900,25 +955,41 @@ def instruction_report(ctx, counts):
             ["*floor + the host calls edge-shield's features make (computed, see below)*"]
             + [f"*{k(feature_floors[r])}*" if feature_floors[r] else "" for r in reqs]
         )
+    native_floors = {r: c.floor(r, native=True) for r in reqs}
+    if any(native_floors.values()):
+        rows.append(
+            ["*native floor: empty module + one fetch of each map + one callback per edit (computed)*"]
+            + [f"*{k(native_floors[r][0])}*" if native_floors[r] else "" for r in reqs]
+        )
     main = table(["instructions per request"] + [label.get(r, r) for r in reqs], rows)
 
     ratios = []
-    if "edge-shield" in c.runs[0]:
-        for other, about in (("native", "Envoy's CORS filter + 12 headers"), ("wasm-fetch", "empty filter + one fetch of each map")):
-            if other in c.runs[0]:
-                ratios.append(
-                    [f"edge-shield ÷ {about}"]
-                    + [f"{c.ir('edge-shield', r) / c.ir(other, r):.2f}×" if c.ir(other, r) else "" for r in reqs]
-                )
-        if any(floors.values()):
+
+    def ratio(ours, other, about, digits=2):
+        if ours in c.runs[0] and other in c.runs[0]:
             ratios.append(
-                ["edge-shield ÷ floor"] + [f"{c.ir('edge-shield', r) / floors[r][0]:.3f}×" if floors[r] else "" for r in reqs]
+                [about]
+                + [f"{c.ir(ours, r) / c.ir(other, r):.{digits}f}×" if c.ir(ours, r) and c.ir(other, r) else "" for r in reqs]
             )
-        if any(feature_floors.values()):
-            ratios.append(
-                ["edge-shield ÷ floor + its features' calls"]
-                + [f"{c.ir('edge-shield', r) / feature_floors[r]:.3f}×" if feature_floors[r] else "" for r in reqs]
-            )
+
+    ratio("edge-shield", "native", "edge-shield ÷ Envoy's CORS filter + 12 headers")
+    ratio("edge-shield", "wasm-fetch", "edge-shield ÷ empty filter + one fetch of each map")
+    if "edge-shield" in c.runs[0] and any(floors.values()):
+        ratios.append(
+            ["edge-shield ÷ floor"] + [f"{c.ir('edge-shield', r) / floors[r][0]:.3f}×" if floors[r] else "" for r in reqs]
+        )
+    if "edge-shield" in c.runs[0] and any(feature_floors.values()):
+        ratios.append(
+            ["edge-shield ÷ floor + its features' calls"]
+            + [f"{c.ir('edge-shield', r) / feature_floors[r]:.3f}×" if feature_floors[r] else "" for r in reqs]
+        )
+    ratio("edge-shield-native", "native", "edge-shield native ÷ Envoy's CORS filter + 12 headers")
+    ratio("edge-shield-native", "edge-shield", "edge-shield native ÷ edge-shield (Wasm)")
+    if "edge-shield-native" in c.runs[0] and any(native_floors.values()):
+        ratios.append(
+            ["edge-shield native ÷ native floor"]
+            + [f"{c.ir('edge-shield-native', r) / native_floors[r][0]:.3f}×" if native_floors[r] else "" for r in reqs]
+        )
     pf = c.preflight_floor()
     if pf and c.ir("native", "preflight"):
         ratios.append(
@@ -936,12 +1007,23 @@ def instruction_report(ctx, counts):
         else ""
     )
     edit_lines = "\n".join(
-        f"- {label.get(r, r)}: {', '.join(f'{n} {kind}' for kind, n in floors[r][1].items() if n)}" for r in reqs if floors[r]
+        f"- {who}, {label.get(r, r)}: {', '.join(f'{n} {kind}' for kind, n in fl[r][1].items() if n)}"
+        for who, fl in (("edge-shield", floors), ("edge-shield native", native_floors))
+        for r in reqs
+        if fl[r]
     )
     prices = table(
         ["host call (from examples/noop_filter.rs)", "request", "instructions per call", "the variant's total"],
         [[about, req, f"{ir / 1000:+.1f}k", k(total)] for about, ir, _, req, total in c.prices()],
     )
+    module_prices = c.prices("module_prices", "mprice")
+    if module_prices:
+        prices += "\n\nThe same for an Envoy dynamic module: each a variant of the empty module\n"
+        prices += "(examples/noop_native.rs, configured by its `filter_config`), minus the empty module.\n\n"
+        prices += table(
+            ["callback (from examples/noop_native.rs)", "request", "instructions per call", "the variant's total"],
+            [[about, req, f"{ir / 1000:+.1f}k", k(total)] for about, ir, _, req, total in module_prices],
+        )
     agree = c.agreement()
     if agree:
         worst = agree[-1]
@@ -974,8 +1056,8 @@ not move with the machine's load. Mean of {agreement}.
 
 {ratio_table}
 
-Edits the floor is priced for (edge-shield's answer against Envoy's without a filter, counted
-on the wire):
+Edits the floors are priced for (edge-shield's answer against Envoy's without a filter,
+counted on the wire):
 
 {edit_lines}
 
@@ -990,10 +1072,59 @@ request, per call.
 {prices}
 
 {split}
-
+{native_split_report(c)}
 ### What each variant answered
 
 {probes}
+"""
+
+
+def native_split_report(c):
+    """Where a cors GET's instructions go in the dynamic-module variants."""
+    cells = [(vid, c.cell(vid, "cors")) for vid in ("module-empty", "module-fetch", "edge-shield-native")]
+    cells = [(vid, cell) for vid, cell in cells if cell and "native_split" in cell]
+    none = c.ir("none", "cors")
+    if not cells or none is None:
+        return ""
+
+    def hooks(sp):
+        return sum(i for _, _, i in sp["hooks"])
+
+    def callbacks(sp):
+        return sum(i for _, _, i in sp["callbacks"])
+
+    def row(about, f):
+        return [about] + [f(cell["native_split"]) for _, cell in cells]
+
+    rows = [
+        row("all of Envoy", lambda sp: k(sp["total"])),
+        row("… of which Envoy without a filter (the `none` variant)", lambda sp: k(none)),
+        row("… of which Envoy's dynamic-module filter outside the module", lambda sp: k(sp["total"] - hooks(sp) - none)),
+        row("… of which in the module's hooks (inclusive)", lambda sp: k(hooks(sp))),
+        row("… … Envoy's callbacks (inclusive)", lambda sp: k(callbacks(sp))),
+        row("… … libc from the module (malloc, free, memcpy, ...)", lambda sp: k(sp["libc"])),
+        row("… … the module's own code", lambda sp: k(sp["self"])),
+        row("callbacks per request", lambda sp: f"{sum(n for _, n, _ in sp['callbacks']):.0f}"),
+    ]
+    ours = cells[-1][1]["native_split"]
+    by_callback = [[f"`{name}`", f"{n:.0f}", k(i), k(i / n) if n else ""] for name, n, i in ours["callbacks"]]
+    by_hook = [[f"`{name}`", f"{n:.0f}", k(i)] for name, n, i in ours["hooks"] if i >= 50]
+    return f"""
+### Where a cors GET's instructions go, natively
+
+The dynamic-module variants' cors cells, split by call edge between the Envoy binary
+and the module (a shared object of its own; its hooks and Envoy's callbacks are
+exported symbols, named even in stripped builds).
+
+{table(["instructions per request (cors GET)", *[vid for vid, _ in cells]], rows)}
+
+{cells[-1][0]}'s callbacks:
+
+{table(["callback", "calls per request", "instructions per request", "per call"], by_callback)}
+
+{cells[-1][0]}'s hooks (inclusive):
+
+{table(["hook", "calls per request", "instructions per request"], by_hook)}
 """
 
 
@@ -1184,7 +1315,7 @@ def envoy_load(work, ctx):
     edges, cells = [], []
     for i, v in enumerate(SCENARIOS["envoy"]):
         name = f"{i}-{v['variant']}"
-        edges.append((v, Envoy(name, edge_config(v, upstream.port), work, EDGE_CPUS)))
+        edges.append((v, Envoy(name, edge_config(v, upstream.port), work, EDGE_CPUS, env=variant_env(v))))
     for v, e in edges:
         e.wait_ready()
         for req in v["requests"]:
