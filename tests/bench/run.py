@@ -660,7 +660,7 @@ def profile_report(ctx, profiles, counts):
     ]
     if "edge-shield" in shipped.runs[0]:
         rows.append(
-            [f"**shipped** (Cargo.toml [profile.release])", f"{WASM.stat().st_size / 1000:.0f} KB"]
+            ["**shipped** (`make build`: Cargo.toml [profile.release], then WASM_OPT_FLAGS)", f"{WASM.stat().st_size / 1000:.0f} KB"]
             + [k(shipped.ir("edge-shield", r)) for r in reqs]
         )
     return f"""{PROFILE_HEADING}
