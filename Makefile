@@ -27,15 +27,33 @@ BROWSER_DIR  := tests/browser
 CHROMIUM     ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: all build native run-native envoy run test unit e2e e2e-native browser-test-native compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests publish browser-deps browser-test browser-screenshot soak e2e-tools cli psl native-deps
+.PHONY: all build native run-native envoy run test unit e2e e2e-native browser-test-native compat lint fmt bench bench-tools clean validate dist dist-deps dist-manifests wasm-opt-deps publish browser-deps browser-test browser-screenshot soak e2e-tools cli psl native-deps
 
 all: build
 
-## build: the filter as target/wasm32-wasip1/release/edge_shield.wasm
-build:
+# Binaryen's optimizer, run over cargo's output by build and dist (chosen by measurement:
+# docs/performance.md, "Size and the release profile"). The features are the ones rustc
+# enables for wasm32-wasip1 (strip drops the section that would tell wasm-opt).
+WASM_OPT          ?= wasm-opt
+WASM_OPT_FLAGS    := -O3
+WASM_OPT_FEATURES := --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+  --enable-mutable-globals --enable-multivalue --enable-reference-types --enable-extended-const
+
+## build: the filter as target/wasm32-wasip1/release/edge_shield.wasm (cargo, then wasm-opt;
+## cargo's own output stays in target/wasm32-wasip1/release/deps/)
+build: wasm-opt-deps
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
 	cargo build --release --target $(TARGET)
+	$(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM_OPT_FEATURES) $(WASM) -o $(WASM).opt && mv $(WASM).opt $(WASM)
 	@echo "built $(WASM) ($$(stat -c %s $(WASM)) bytes)"
+
+## wasm-opt-deps: Debian's binaryen (wasm-opt), when missing
+wasm-opt-deps:
+	@command -v $(WASM_OPT) >/dev/null || { \
+	  if [ "$$(id -u)" != 0 ]; then echo "need binaryen's wasm-opt: run as root, or apt-get install binaryen, or set WASM_OPT=/path/to/wasm-opt" >&2; exit 1; fi; \
+	  echo "installing binaryen"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq binaryen >/dev/null; \
+	  command -v $(WASM_OPT) >/dev/null || { echo "installed binaryen, but $(WASM_OPT) is still not found" >&2; exit 1; }; }
 
 ## native: the same core as an Envoy dynamic module, target/native/libedge_shield.so
 ## (Envoy finds it as `dynamic_module_config: { name: edge_shield }` in
@@ -115,12 +133,12 @@ e2e-native: build native envoy native-deps dist-deps e2e-tools
 ## dist: the release files in dist/: edge_shield.wasm, the OCI image archive (Wasm "compat"
 ## layout, for Istio and Envoy Gateway; no Docker), its digest, SHA256SUMS. Reproducible:
 ## built in target/dist with the build paths mapped away, packaged with fixed metadata.
-dist:
+dist: wasm-opt-deps
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
 	CARGO_TARGET_DIR=target/dist RUSTFLAGS="--remap-path-prefix=$(CURDIR)=/edge-shield --remap-path-prefix=$(CARGO_HOME)=/cargo" \
 	  cargo build --release --locked --target $(TARGET)
 	@rm -rf $(DIST) && mkdir -p $(DIST)
-	cp target/dist/$(TARGET)/release/edge_shield.wasm $(DIST)/edge_shield.wasm
+	$(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM_OPT_FEATURES) target/dist/$(TARGET)/release/edge_shield.wasm -o $(DIST)/edge_shield.wasm
 	python3 tools/wasm_oci.py --wasm $(DIST)/edge_shield.wasm --version $(VERSION) --out $(OCI_ARCHIVE) > $(OCI_ARCHIVE:.tar=.digest)
 	cd $(DIST) && sha256sum edge_shield.wasm $(notdir $(OCI_ARCHIVE)) > SHA256SUMS
 	@echo "dist/ (version $(VERSION)):"; cd $(DIST) && ls -l && cat SHA256SUMS && echo "image digest: $$(cat $(notdir $(OCI_ARCHIVE:.tar=.digest)))"

@@ -395,6 +395,9 @@ class Envoy:
         path = workdir / f"envoy-{name}.json"
         path.write_text(json.dumps(config, indent=1))
         admin_file = workdir / f"admin-{name}.txt"
+        # A second Envoy of this name (the profile comparison starts its own upstream)
+        # must not read the first one's port.
+        admin_file.unlink(missing_ok=True)
         self.log_path = workdir / f"envoy-{name}.log"
         self.proc = spawn(
             list(prefix)
@@ -618,43 +621,56 @@ def rss_per_vm(work):
 
 
 # Release profiles compared by `BENCH_PROFILES=1 make bench`: cargo --config overrides of
-# [profile.release] (Cargo.toml has the chosen one).
+# [profile.release] (Cargo.toml has the chosen one), and optionally binaryen's `wasm-opt`
+# flags for a pass over cargo's output (`make build` runs the chosen one: WASM_OPT_FLAGS).
 PROFILES = [
-    ("opt-level 3, fat LTO, 1 CGU", ['profile.release.opt-level=3']),
+    ("opt-level 3, fat LTO, 1 CGU (cargo alone)", ['profile.release.opt-level=3']),
+    ("opt-level 3, then `wasm-opt -O2`", ['profile.release.opt-level=3'], ["-O2"]),
+    ("opt-level 3, then `wasm-opt -O3`", ['profile.release.opt-level=3'], ["-O3"]),
+    ("opt-level 3, then `wasm-opt -Os`", ['profile.release.opt-level=3'], ["-Os"]),
+    ("opt-level 3, then `wasm-opt -Oz`", ['profile.release.opt-level=3'], ["-Oz"]),
     ("opt-level \"s\"", ['profile.release.opt-level="s"']),
     ("opt-level \"z\"", ['profile.release.opt-level="z"']),
-    ("opt-level 3, dependencies \"z\"", ['profile.release.opt-level=3', 'profile.release.package."*".opt-level="z"']),
-    ("opt-level \"s\", dependencies \"z\"", ['profile.release.opt-level="s"', 'profile.release.package."*".opt-level="z"']),
-    # Binaryen's optimizer after cargo (not part of `make build`: measured, for the record).
-    ("opt-level 3, then `wasm-opt -O3`", ['profile.release.opt-level=3'], ["-O3"]),
     ("opt-level \"z\", then `wasm-opt -Oz`", ['profile.release.opt-level="z"'], ["-Oz"]),
+    ("opt-level 3, dependencies \"z\", then `wasm-opt -Oz`", ['profile.release.opt-level=3', 'profile.release.package."*".opt-level="z"'], ["-Oz"]),
+    # LLVM's inliner made shy (its opt-level 3 threshold is 250): smaller, but where does it cost?
+    ("opt-level 3, LLVM inline threshold 100, then `wasm-opt -O3`", ['profile.release.opt-level=3', 'target.wasm32-wasip1.rustflags=["-Cllvm-args=-inline-threshold=100"]'], ["-O3"]),
+    ("opt-level 3, LLVM inline threshold 25, then `wasm-opt -Oz`", ['profile.release.opt-level=3', 'target.wasm32-wasip1.rustflags=["-Cllvm-args=-inline-threshold=25"]'], ["-Oz"]),
 ]
-# The features Rust enables for wasm32-wasip1, for wasm-opt to accept the module.
+# The features rustc enables for wasm32-wasip1 (its target_features section, which
+# strip drops), for wasm-opt to accept the module and keep to them. The Makefile has the
+# same list (WASM_OPT_FEATURES).
 WASM_OPT_FEATURES = ["--enable-bulk-memory", "--enable-sign-ext", "--enable-nontrapping-float-to-int"]
 WASM_OPT_FEATURES += ["--enable-mutable-globals", "--enable-multivalue", "--enable-reference-types"]
+WASM_OPT_FEATURES += ["--enable-extended-const"]
 
 
 def profile_builds(work):
-    """Each profile's .wasm (built into target/bench-profiles, copied to `work`), its
-    size, and its instruction counts for the SPEC config; also the shipped build."""
+    """Each profile's .wasm (built into target/bench-profiles/N, one target directory per
+    set of cargo overrides so that the wasm-opt variants reuse their cargo build; copied
+    to `work`), its size, and its instruction counts for the SPEC config."""
     out = []
     have_wasm_opt = subprocess.run(["sh", "-c", "command -v wasm-opt"], capture_output=True).returncode == 0
     keep = {int(x) for x in os.environ.get("BENCH_PROFILES_ONLY", "").split(",") if x}
+    cargo_sets = []
     for i, (about, overrides, *post) in enumerate(PROFILES):
         if keep and i not in keep:
             continue
         if post and not have_wasm_opt:
             log(f"  {about}: left out (no wasm-opt; Debian's binaryen has it)")
             continue
+        if overrides not in cargo_sets:
+            cargo_sets.append(overrides)
+        target = ROOT / "target/bench-profiles" / str(cargo_sets.index(overrides))
         args = ["cargo", "build", "--quiet", "--release", "--lib", "--target", "wasm32-wasip1"]
-        args += ["--target-dir", str(ROOT / "target/bench-profiles")]
+        args += ["--target-dir", str(target)]
         # All stripped alike, so that sizes compare code, not the name section.
         for o in overrides + ['profile.release.strip="symbols"']:
             args += ["--config", o]
         log(f"  building: {about}")
         subprocess.run(args, check=True, cwd=ROOT, timeout=1200)
         wasm = work / f"profile-{i}.wasm"
-        built = ROOT / "target/bench-profiles/wasm32-wasip1/release/edge_shield.wasm"
+        built = target / "wasm32-wasip1/release/edge_shield.wasm"
         if post:
             subprocess.run(["wasm-opt", *post[0], *WASM_OPT_FEATURES, str(built), "-o", str(wasm)], check=True, timeout=1200)
         else:
@@ -696,7 +712,7 @@ def profile_report(ctx, profiles, counts):
     ]
     if "edge-shield" in shipped.runs[0]:
         rows.append(
-            [f"**shipped** (Cargo.toml [profile.release])", f"{WASM.stat().st_size / 1000:.0f} KB"]
+            ["**shipped** (`make build`: Cargo.toml [profile.release], then WASM_OPT_FLAGS)", f"{WASM.stat().st_size / 1000:.0f} KB"]
             + [k(shipped.ir("edge-shield", r)) for r in reqs]
         )
     return f"""{PROFILE_HEADING}
