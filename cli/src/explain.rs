@@ -46,9 +46,13 @@ pub fn explain(config: &Config, ex: &Exchange) -> Value {
         authority: ex.authority.as_bytes(),
         path: ex.path.as_bytes(),
     };
-    let names = MetadataNames {
-        route: ex.route_policy.as_deref().map(str::as_bytes),
-        virtual_host: ex.virtual_host_policy.as_deref().map(str::as_bytes),
+    // With `read_route_metadata: false` the filter never reads the names.
+    let names = match config.read_route_metadata {
+        true => MetadataNames {
+            route: ex.route_policy.as_deref().map(str::as_bytes),
+            virtual_host: ex.virtual_host_policy.as_deref().map(str::as_bytes),
+        },
+        false => MetadataNames::default(),
     };
     let (policy, why) = choose(config, names, &route);
     let outcome = engine::on_request(policy, req);

@@ -54,6 +54,9 @@ pub fn check_text(file: &str, text: &str) -> (Vec<String>, bool) {
     }
     // A route naming a policy no configuration defines would get the top-level policy
     // (and an error log per request, within the budget): refuse it here.
+    // A configuration with `read_route_metadata: false` never reads the names: they
+    // cannot reach it, so only the others are looked up (docs/configuration-yaml.md).
+    loaded.retain(|c| c.read_route_metadata);
     if !loaded.is_empty() {
         for r in find::route_metadata(text) {
             let (name, from) = match (&r.route_policy, &r.virtual_host_policy) {
