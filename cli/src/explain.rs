@@ -325,6 +325,25 @@ mod tests {
         assert!(text.contains("reason: blocked cors preflight"), "{text}");
     }
 
+    /// Review finding (review3): a route naming an undefined policy makes the filter
+    /// count `unknown_policy` (`engine::request_step`); explain listed the counters the
+    /// filter bumps without it (docs/cli.md, "decision").
+    #[test]
+    fn an_undefined_name_is_counted() {
+        let c = config(r#"{"rules": [{"name": "admin", "headers": false}]}"#);
+        let mut ex = exchange("GET", "/x", &[]);
+        ex.route_policy = Some("admni".into());
+        let e = explain(&c, &ex);
+        assert_eq!(e["policy"]["name"], "default", "{e}");
+        assert!(
+            e["decision"]["counters"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("unknown_policy")),
+            "{e}"
+        );
+    }
+
     #[test]
     fn set_replaces_every_line_in_the_first_ones_place() {
         let mut h: Vec<Header> = vec![
