@@ -54,8 +54,12 @@ pub fn explain(config: &Config, ex: &Exchange) -> Value {
         },
         false => MetadataNames::default(),
     };
-    let (policy, why) = choose(config, names, &route);
-    let outcome = engine::on_request(policy, req);
+    let (policy, unknown_name, why) = choose(config, names, &route);
+    let mut outcome = engine::on_request(policy, req);
+    // As `engine::request_step` counts it in the filter.
+    if unknown_name {
+        outcome.counters.add(Counter::UnknownPolicy);
+    }
     let counters: Vec<&str> = outcome
         .counters
         .iter()
@@ -105,8 +109,9 @@ pub fn explain(config: &Config, ex: &Exchange) -> Value {
     out
 }
 
-/// The policy of a request, chosen as the filter chooses it, and why in words.
-fn choose<'c>(config: &'c Config, names: MetadataNames, route: &RouteInfo) -> (&'c RoutePolicy, String) {
+/// The policy of a request, chosen as the filter chooses it, and why: whether a name in
+/// the metadata is undefined, and in words.
+fn choose<'c>(config: &'c Config, names: MetadataNames, route: &RouteInfo) -> (&'c RoutePolicy, bool, String) {
     let (policy, why) = config.choose(names, route);
     let name = |n: Option<&[u8]>| String::from_utf8_lossy(n.unwrap_or_default()).into_owned();
     let text = match why {
@@ -137,7 +142,7 @@ fn choose<'c>(config: &'c Config, names: MetadataNames, route: &RouteInfo) -> (&
             config.rules.len()
         ),
     };
-    (policy, text)
+    (policy, matches!(why, Why::UnknownName(_)), text)
 }
 
 fn describe(m: &RuleMatch) -> String {
