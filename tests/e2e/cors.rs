@@ -472,3 +472,46 @@ fn malformed_cors_configurations_are_refused() {
     let (ok, out) = validate_plugin(r#"{"cors": {"allowed_origins": ["http://app.example.com"], "max_age": 100000}}"#);
     assert!(ok, "warnings do not refuse:\n{out}");
 }
+
+/// Two edge-shield filters in one chain (a platform-wide one, `outer`, and a team's
+/// CORS one below it): a preflight the inner one answers still passes the outer one's
+/// response phase on its way out, as any response does, so the outer policy's headers
+/// are on it. (Found by review4: the native module skipped every edge-shield response
+/// hook of the worker while its reply was being sent, not only its own.)
+#[test]
+fn an_outer_filter_sees_the_preflight_an_inner_one_answers() {
+    let outer = r#"          - name: outer-shield
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+              config:
+                name: outer
+                vm_config:
+                  vm_id: edge-shield
+                  runtime: envoy.wasm.runtime.v8
+                  code: { local: { filename: "{{WASM}}" } }
+                configuration:
+                  "@type": type.googleapis.com/google.protobuf.StringValue
+                  value: '{"headers": {"custom": {"x-platform": "outer"}}}'
+"#;
+    let anchor = "          - name: edge-shield\n";
+    assert!(DEFAULT_TEMPLATE.contains(anchor));
+    let template = DEFAULT_TEMPLATE.replacen(anchor, &format!("{outer}{anchor}"), 1);
+    let inner =
+        r#"{"headers": false, "cors": {"allowed_origins": ["https://app.example.com"], "allowed_methods": ["PUT"]}}"#;
+    let envoy = Envoy::start_with(&template, inner);
+    // A proxied response passes both: the outer one's header is there.
+    let r = get("/x").origin("https://app.example.com").send(&envoy);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.all("x-platform"), ["outer"], "{:?}", r.headers_text());
+    // The inner filter's own preflight answer: its CORS grant, and the outer policy's header.
+    let r = preflight("/x", "https://app.example.com", "PUT").send(&envoy);
+    assert_eq!(r.status, 204, "{:?}", r.headers_text());
+    assert_eq!(
+        r.header("access-control-allow-origin").as_deref(),
+        Some("https://app.example.com")
+    );
+    assert_eq!(r.all("x-platform"), ["outer"], "{:?}", r.headers_text());
+    // A refusal (a local reply with a body) alike.
+    let r = request("PUT", "/x").origin("https://evil.example.net").send(&envoy);
+    assert_eq!(r.all("x-platform"), ["outer"], "{}: {:?}", r.status, r.headers_text());
+}
