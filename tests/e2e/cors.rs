@@ -515,3 +515,48 @@ fn an_outer_filter_sees_the_preflight_an_inner_one_answers() {
     let r = request("PUT", "/x").origin("https://evil.example.net").send(&envoy);
     assert_eq!(r.all("x-platform"), ["outer"], "{}: {:?}", r.status, r.headers_text());
 }
+
+/// Headers the route adds to every response (`response_headers_to_add` of the route and
+/// of its virtual host: Envoy applies them to local replies too) are on the filter's
+/// preflight answers as on any other response, with either artifact. (Found by review4:
+/// the native module's granted preflights bypassed Envoy's local-reply path, and with
+/// it the route's headers.)
+#[test]
+fn the_routes_own_response_headers_are_on_preflight_answers() {
+    let anchor = "              - name: upstream\n                match: { prefix: \"/\" }\n                route: { cluster: upstream, timeout: 10s }\n";
+    assert!(DEFAULT_TEMPLATE.contains(anchor));
+    let route_headers = "                response_headers_to_add:\n                - header: { key: x-route, value: added-by-the-route }\n";
+    let vhost_anchor =
+        "              domains: [\"localhost\", \"127.0.0.1\", \"example.com\", \"*.example.com\", \"*.test\"]\n";
+    assert!(DEFAULT_TEMPLATE.contains(vhost_anchor));
+    let vhost_headers =
+        "              response_headers_to_add:\n              - header: { key: x-vhost, value: added-by-the-vhost }\n";
+    let template = DEFAULT_TEMPLATE
+        .replacen(anchor, &format!("{anchor}{route_headers}"), 1)
+        .replacen(vhost_anchor, &format!("{vhost_anchor}{vhost_headers}"), 1);
+    let envoy = Envoy::start_with(
+        &template,
+        r#"{"cors": {"allowed_origins": ["https://app.example.com"], "allowed_methods": ["PUT"]}}"#,
+    );
+    let r = get("/x").origin("https://app.example.com").send(&envoy);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.all("x-route"), ["added-by-the-route"], "{:?}", r.headers_text());
+    assert_eq!(r.all("x-vhost"), ["added-by-the-vhost"], "{:?}", r.headers_text());
+    // A refused preflight (403, through Envoy's local reply) and a granted one.
+    for (origin, status) in [("https://evil.example.net", 403), ("https://app.example.com", 204)] {
+        let r = preflight("/x", origin, "PUT").send(&envoy);
+        assert_eq!(r.status, status, "{origin}: {:?}", r.headers_text());
+        assert_eq!(
+            r.all("x-route"),
+            ["added-by-the-route"],
+            "{origin}: {:?}",
+            r.headers_text()
+        );
+        assert_eq!(
+            r.all("x-vhost"),
+            ["added-by-the-vhost"],
+            "{origin}: {:?}",
+            r.headers_text()
+        );
+    }
+}
