@@ -33,9 +33,11 @@ use std::sync::{Arc, Weak};
 thread_local! {
     /// This worker's compiled copy of each live configuration.
     static COMPILED: RefCell<Vec<(Weak<()>, Rc<Config>)>> = const { RefCell::new(Vec::new()) };
-    /// Set while [`send_reply`] hands a reply of headers to Envoy, which runs the
-    /// encoder chain (our response hook among it) before the call returns.
-    static SENDING: Cell<bool> = const { Cell::new(false) };
+    /// The filter whose reply of headers [`send_reply`] is handing to Envoy (null:
+    /// none), which runs the encoder chain before the call returns: that filter's
+    /// response hook among it, and those of any other edge-shield filter of the chain,
+    /// which must run as on any response.
+    static SENDING: Cell<*const c_void> = const { Cell::new(null()) };
     /// The buffers of the last [`Fetched`] map, empty, for the next one.
     static SCRATCH: Cell<(Vec<abi::EnvoyHttpHeader>, Vec<Line<'static>>)> = const { Cell::new((Vec::new(), Vec::new())) };
 }
@@ -420,7 +422,7 @@ extern "C" fn envoy_dynamic_module_on_http_filter_response_headers(
 ) -> u32 {
     // Our own reply, on its way out during the request hook (which holds the filter):
     // it is complete already.
-    if SENDING.with(Cell::get) {
+    if !filter.is_null() && SENDING.with(Cell::get) == filter {
         return abi::HEADERS_CONTINUE;
     }
     let Some(f) = (unsafe { filter_mut(filter) }) else {
@@ -512,7 +514,7 @@ impl Filter {
         if let Some(reply) = &outcome.reply {
             // Envoy's dynamic-module filter does not run our response hook on a reply we
             // sent: it went out complete (`engine::request_step`).
-            send_reply(envoy, reply);
+            send_reply(envoy, self as *const Filter as *const c_void, reply);
             self.done = true;
             status = abi::HEADERS_STOP_ITERATION;
         }
@@ -589,16 +591,17 @@ fn trace_response(policy: &RoutePolicy, state: &ExchangeState, response: Headers
 /// Envoy's own CORS filter sends its preflight answers: a third of the instructions of
 /// `sendLocalReply` (docs/native.md, "Cost"), which the rest still take (their bodies,
 /// and Envoy's local-reply mapping of error statuses).
-fn send_reply(envoy: FilterEnvoyPtr, reply: &LocalReply<'_>) {
+/// `me`: the sending filter (as Envoy hands it to our hooks).
+fn send_reply(envoy: FilterEnvoyPtr, me: *const c_void, reply: &LocalReply<'_>) {
     /// Clears [`SENDING`] however the send ends.
     struct Sending;
     impl Drop for Sending {
         fn drop(&mut self) {
-            SENDING.with(|s| s.set(false));
+            SENDING.with(|s| s.set(null()));
         }
     }
     if reply.body.is_empty() && (200..300).contains(&reply.status) {
-        SENDING.with(|s| s.set(true));
+        SENDING.with(|s| s.set(me));
         let _clear = Sending;
         if abi::send_response_headers(envoy, reply.status, &reply.headers) {
             return;

@@ -472,3 +472,91 @@ fn malformed_cors_configurations_are_refused() {
     let (ok, out) = validate_plugin(r#"{"cors": {"allowed_origins": ["http://app.example.com"], "max_age": 100000}}"#);
     assert!(ok, "warnings do not refuse:\n{out}");
 }
+
+/// Two edge-shield filters in one chain (a platform-wide one, `outer`, and a team's
+/// CORS one below it): a preflight the inner one answers still passes the outer one's
+/// response phase on its way out, as any response does, so the outer policy's headers
+/// are on it. (Found by review4: the native module skipped every edge-shield response
+/// hook of the worker while its reply was being sent, not only its own.)
+#[test]
+fn an_outer_filter_sees_the_preflight_an_inner_one_answers() {
+    let outer = r#"          - name: outer-shield
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+              config:
+                name: outer
+                vm_config:
+                  vm_id: edge-shield
+                  runtime: envoy.wasm.runtime.v8
+                  code: { local: { filename: "{{WASM}}" } }
+                configuration:
+                  "@type": type.googleapis.com/google.protobuf.StringValue
+                  value: '{"headers": {"custom": {"x-platform": "outer"}}}'
+"#;
+    let anchor = "          - name: edge-shield\n";
+    assert!(DEFAULT_TEMPLATE.contains(anchor));
+    let template = DEFAULT_TEMPLATE.replacen(anchor, &format!("{outer}{anchor}"), 1);
+    let inner =
+        r#"{"headers": false, "cors": {"allowed_origins": ["https://app.example.com"], "allowed_methods": ["PUT"]}}"#;
+    let envoy = Envoy::start_with(&template, inner);
+    // A proxied response passes both: the outer one's header is there.
+    let r = get("/x").origin("https://app.example.com").send(&envoy);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.all("x-platform"), ["outer"], "{:?}", r.headers_text());
+    // The inner filter's own preflight answer: its CORS grant, and the outer policy's header.
+    let r = preflight("/x", "https://app.example.com", "PUT").send(&envoy);
+    assert_eq!(r.status, 204, "{:?}", r.headers_text());
+    assert_eq!(
+        r.header("access-control-allow-origin").as_deref(),
+        Some("https://app.example.com")
+    );
+    assert_eq!(r.all("x-platform"), ["outer"], "{:?}", r.headers_text());
+    // A refusal (a local reply with a body) alike.
+    let r = request("PUT", "/x").origin("https://evil.example.net").send(&envoy);
+    assert_eq!(r.all("x-platform"), ["outer"], "{}: {:?}", r.status, r.headers_text());
+}
+
+/// Headers the route adds to every response (`response_headers_to_add` of the route and
+/// of its virtual host: Envoy applies them to local replies too) are on the filter's
+/// preflight answers as on any other response, with either artifact. (Found by review4:
+/// the native module's granted preflights bypassed Envoy's local-reply path, and with
+/// it the route's headers.)
+#[test]
+fn the_routes_own_response_headers_are_on_preflight_answers() {
+    let anchor = "              - name: upstream\n                match: { prefix: \"/\" }\n                route: { cluster: upstream, timeout: 10s }\n";
+    assert!(DEFAULT_TEMPLATE.contains(anchor));
+    let route_headers = "                response_headers_to_add:\n                - header: { key: x-route, value: added-by-the-route }\n";
+    let vhost_anchor =
+        "              domains: [\"localhost\", \"127.0.0.1\", \"example.com\", \"*.example.com\", \"*.test\"]\n";
+    assert!(DEFAULT_TEMPLATE.contains(vhost_anchor));
+    let vhost_headers =
+        "              response_headers_to_add:\n              - header: { key: x-vhost, value: added-by-the-vhost }\n";
+    let template = DEFAULT_TEMPLATE
+        .replacen(anchor, &format!("{anchor}{route_headers}"), 1)
+        .replacen(vhost_anchor, &format!("{vhost_anchor}{vhost_headers}"), 1);
+    let envoy = Envoy::start_with(
+        &template,
+        r#"{"cors": {"allowed_origins": ["https://app.example.com"], "allowed_methods": ["PUT"]}}"#,
+    );
+    let r = get("/x").origin("https://app.example.com").send(&envoy);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.all("x-route"), ["added-by-the-route"], "{:?}", r.headers_text());
+    assert_eq!(r.all("x-vhost"), ["added-by-the-vhost"], "{:?}", r.headers_text());
+    // A refused preflight (403, through Envoy's local reply) and a granted one.
+    for (origin, status) in [("https://evil.example.net", 403), ("https://app.example.com", 204)] {
+        let r = preflight("/x", origin, "PUT").send(&envoy);
+        assert_eq!(r.status, status, "{origin}: {:?}", r.headers_text());
+        assert_eq!(
+            r.all("x-route"),
+            ["added-by-the-route"],
+            "{origin}: {:?}",
+            r.headers_text()
+        );
+        assert_eq!(
+            r.all("x-vhost"),
+            ["added-by-the-vhost"],
+            "{origin}: {:?}",
+            r.headers_text()
+        );
+    }
+}
