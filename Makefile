@@ -186,8 +186,10 @@ e2e-tools:
 	@$(H3_VENV)/bin/python -c 'import aioquic' 2>/dev/null || { \
 	  python3 -m venv $(H3_VENV) && $(H3_VENV)/bin/pip install --quiet --disable-pip-version-check aioquic==1.7.2 && \
 	  echo "installed aioquic in $(H3_VENV)"; }
-	@command -v wrk >/dev/null || { echo "installing wrk"; \
-	  apt-get update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" != 0 ]; then echo "need Debian's wrk: run as root, or apt-get install wrk" >&2; exit 1; fi; \
+	  echo "installing wrk"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
 
 ## soak: 1,000,000 mixed requests (page loads, CORS, preflights, refusals, hostile header
 ## bytes) at two workers; Envoy's RSS every 100k, VM restarts, unexpected statuses; a few
@@ -269,6 +271,7 @@ bench: build native envoy native-deps bench-tools
 bench-tools:
 	@missing=""; command -v wrk >/dev/null || missing="wrk"; command -v valgrind >/dev/null || missing="$$missing valgrind"; \
 	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "need Debian's$$missing: run as root, or apt-get install$$missing" >&2; exit 1; fi; \
 	  echo "installing$$missing"; \
 	  apt-get update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq $$missing >/dev/null; \
 	fi
