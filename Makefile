@@ -101,7 +101,8 @@ run-native: native envoy
 
 ## test: unit tests, the wasm and native builds, end-to-end tests against a real Envoy (the
 ## OCI image through a local registry included; both artifacts), then the browser tests
-test: unit build native envoy dist-deps e2e e2e-native browser-test
+## (both artifacts)
+test: unit build native envoy dist-deps e2e e2e-native browser-test browser-test-native
 
 ## native-deps: Debian's libssl-dev and pkg-config, when missing: the e2e tests' HTTP/2-over-TLS
 ## client (openssl, a dev-dependency) is compiled by every native `cargo test`
