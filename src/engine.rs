@@ -44,6 +44,32 @@ pub fn request_step<'c>(
 }
 
 impl RequestStep<'_> {
+    /// The decision's record (`record`, when the configuration keeps one: filter state
+    /// for access logs) and its debug trace (when `debug`); the decision, whose reason
+    /// is formatted, is built only when one of them wants it.
+    pub fn record(
+        &self,
+        config: &Config,
+        request: Headers<'_>,
+        route: &RouteInfo<'_>,
+        debug: bool,
+        record: impl FnOnce(&Decision<'_>),
+    ) {
+        if !(config.record_decision || debug) {
+            return;
+        }
+        let decision = self.outcome.decision(self.policy);
+        if config.record_decision {
+            record(&decision);
+        }
+        if debug {
+            log::debug!(
+                "{}",
+                explain_request(config, request, route, self.why, &self.outcome, &decision)
+            );
+        }
+    }
+
     /// Writes the step's lines, each within the worker's budget and built only when
     /// logged: an unknown policy name (error), a blocked request the policy logs
     /// (warning). `route_name` is asked for only by a blocked line no rule needed it for.

@@ -241,16 +241,8 @@ impl HttpContext for Stream {
         let step = engine::request_step(&config, names, &route, request);
         let (policy, outcome) = (step.policy, &step.outcome);
         self.metrics.bump(policy.index, outcome.counters);
-        let decision = outcome.decision(policy);
-        if config.record_decision {
-            record_decision(&decision);
-        }
-        if log::log_enabled!(log::Level::Debug) {
-            log::debug!(
-                "{}",
-                engine::explain_request(&config, request, &route, step.why, outcome, &decision)
-            );
-        }
+        let debug = log::log_enabled!(log::Level::Debug);
+        step.record(&config, request, &route, debug, record_decision);
         step.log(names, &route, request, abi::now_secs, || {
             abi::property(&["xds", "route_name"]).and_then(|b| String::from_utf8(b).ok())
         });

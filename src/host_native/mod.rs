@@ -489,16 +489,8 @@ impl Filter {
         let step = engine::request_step(&config, names, &route, request);
         let (policy, outcome) = (step.policy, &step.outcome);
         self.bump(envoy, route_source, policy, outcome.counters);
-        let decision = outcome.decision(policy);
-        if config.record_decision {
-            record_decision(envoy, &decision);
-        }
-        if follow_debug_level() {
-            log::debug!(
-                "{}",
-                engine::explain_request(&config, request, &route, step.why, outcome, &decision)
-            );
-        }
+        let debug = follow_debug_level();
+        step.record(&config, request, &route, debug, |d| record_decision(envoy, d));
         step.log(names, &route, request, now_secs, || route_name().map(str::to_owned));
         let mut status = abi::HEADERS_CONTINUE;
         if let Some(reply) = &outcome.reply {
