@@ -115,7 +115,7 @@ native-deps:
 ## unit: the pure core, natively (unit tests and the hostile-input property tests)
 unit: native-deps
 	cargo test --lib --features native --test hostile
-	cargo test -p edge-shield-cli --lib --test schema_and_shipped --test read_route_metadata
+	cargo test -p edge-shield-cli --lib --test schema_and_shipped
 
 ## validate: `envoy --mode validate` on every Envoy config under envoy/ (also part of e2e)
 validate: build envoy

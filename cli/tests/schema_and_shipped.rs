@@ -205,28 +205,84 @@ fn check_refuses_route_metadata_naming_an_undefined_policy() {
     );
 }
 
+/// The policy `explain` gives `GET /x` on each named route of an Envoy config, with the
+/// policy names its route and virtual-host metadata carry.
+fn explained_policy_per_route(text: &str, routes: &[&str]) -> Vec<(String, Value)> {
+    use edge_shield_cli::explain::{explain, Exchange};
+    let found = find::find(text).unwrap();
+    let config = edge_shield::config::load(found[0].bytes.as_ref().unwrap()).unwrap();
+    let meta = find::route_metadata(text);
+    routes
+        .iter()
+        .map(|route| {
+            let r = meta.iter().find(|m| m.route_name.as_deref() == Some(*route));
+            let ex = Exchange {
+                method: "GET".into(),
+                path: "/x".into(),
+                authority: "localhost".into(),
+                scheme: "https".into(),
+                route_name: Some(route.to_string()),
+                route_policy: r.and_then(|r| r.route_policy.clone()),
+                virtual_host_policy: r.and_then(|r| r.virtual_host_policy.clone()),
+                headers: Vec::new(),
+                status: 200,
+                response_headers: Vec::new(),
+            };
+            let e = explain(&config, &ex);
+            (route.to_string(), e)
+        })
+        .collect()
+}
+
 #[test]
 fn explain_follows_the_route_metadata_in_the_file() {
-    use edge_shield_cli::explain::{explain, Exchange};
     let text = std::fs::read_to_string(repo().join("envoy/route-metadata.yaml")).unwrap();
-    let found = find::find(&text).unwrap();
-    let config = edge_shield::config::load(found[0].bytes.as_ref().unwrap()).unwrap();
-    let meta = find::route_metadata(&text);
-    for (route, want) in [("admin", "admin"), ("api", "default"), ("web", "site")] {
-        let r = meta.iter().find(|m| m.route_name.as_deref() == Some(route));
-        let ex = Exchange {
-            method: "GET".into(),
-            path: "/x".into(),
-            authority: "localhost".into(),
-            scheme: "https".into(),
-            route_name: Some(route.into()),
-            route_policy: r.and_then(|r| r.route_policy.clone()),
-            virtual_host_policy: r.and_then(|r| r.virtual_host_policy.clone()),
-            headers: Vec::new(),
-            status: 200,
-            response_headers: Vec::new(),
-        };
-        let e = explain(&config, &ex);
+    let want = [("admin", "admin"), ("api", "default"), ("web", "site")];
+    let routes: Vec<&str> = want.iter().map(|(r, _)| *r).collect();
+    for ((route, e), (_, want)) in explained_policy_per_route(&text, &routes).iter().zip(want) {
         assert_eq!(e["policy"]["name"], want, "{route}: {e}");
     }
+}
+
+// `"read_route_metadata": false` in the CLI: the filter then never reads a route's or a
+// virtual host's metadata (docs/configuration-yaml.md: "a name in it is ignored, not an
+// error"; rules and the top level decide alone). `explain` and `check` must say what the
+// filter does with such a configuration. Review finding (review3): both ignored the switch.
+
+/// envoy/route-metadata.yaml with the switch off in its policy.
+fn metadata_off() -> String {
+    let text = std::fs::read_to_string(repo().join("envoy/route-metadata.yaml")).unwrap();
+    let off = text.replacen(
+        "                  value:\n                    cors:",
+        "                  value:\n                    read_route_metadata: false\n                    cors:",
+        1,
+    );
+    assert_ne!(off, text);
+    off
+}
+
+/// The `admin` route's metadata names the `admin` policy; with metadata off, the filter
+/// gives that route the top-level policy (the `admin` rule has no `match`), so explain
+/// must not say the route metadata chose `admin`.
+#[test]
+fn explain_ignores_metadata_when_reading_it_is_off() {
+    let text = metadata_off();
+    let found = find::find(&text).unwrap();
+    let config = edge_shield::config::load(found[0].bytes.as_ref().unwrap()).unwrap();
+    assert!(!config.read_route_metadata);
+    for (route, e) in explained_policy_per_route(&text, &["admin", "healthz", "api", "web"]) {
+        assert_eq!(e["policy"]["name"], "default", "{route}: {e}");
+    }
+}
+
+/// A route naming a policy the file does not define is refused by `check` because the
+/// filter would count `unknown_policy` and log an error; with metadata off it does
+/// neither (tests/e2e/route_metadata.rs, `metadata_is_ignored_when_reading_it_is_off`),
+/// so `check` must not fail the file with that claim.
+#[test]
+fn check_does_not_refuse_names_the_filter_never_reads() {
+    let typo = metadata_off().replace("policy: healthz", "policy: helthz");
+    let (lines, failed) = check_text("route-metadata.yaml", &typo);
+    assert!(!failed, "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains("count unknown_policy")), "{lines:?}");
 }
