@@ -226,13 +226,16 @@ impl HttpContext for Stream {
         let route = RouteInfo::of(request, route_name.as_deref());
         // A route's own YAML may name its policy (docs/configuration-yaml.md): the route's
         // metadata first; the virtual host's only when the route names none.
-        let route_meta = match config.read_route_metadata {
-            true => abi::property(&ROUTE_POLICY),
-            false => None,
-        };
-        let host_meta = match (&route_meta, config.read_route_metadata) {
-            (None, true) => abi::property(&VIRTUAL_HOST_POLICY),
-            _ => None,
+        let (route_meta, host_meta) = if config.read_route_metadata {
+            let route = abi::property(&ROUTE_POLICY);
+            let host = if route.is_none() {
+                abi::property(&VIRTUAL_HOST_POLICY)
+            } else {
+                None
+            };
+            (route, host)
+        } else {
+            (None, None)
         };
         let names = MetadataNames {
             route: route_meta.as_deref(),

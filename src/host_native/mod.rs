@@ -480,9 +480,10 @@ impl Filter {
         // A route's own YAML may name its policy (docs/configuration-yaml.md); natively
         // from the route's metadata only (the ABI has no virtual host metadata).
         let names = MetadataNames {
-            route: match config.read_route_metadata {
-                true => abi::route_metadata(envoy, "edge-shield", "policy"),
-                false => None,
+            route: if config.read_route_metadata {
+                abi::route_metadata(envoy, "edge-shield", "policy")
+            } else {
+                None
             },
             virtual_host: None,
         };
