@@ -28,6 +28,8 @@ mod host;
 mod host_native;
 
 #[cfg(test)]
+mod export_tests;
+#[cfg(test)]
 mod layering_tests;
 #[cfg(test)]
 mod testing;

@@ -61,6 +61,8 @@ SCENARIOS = json.loads((ROOT / "tests/bench/scenarios.json").read_text())
 ENVOY = os.environ.get("ENVOY") or str(ROOT / ".venv/bin/envoy")
 WASM = Path(os.environ.get("EDGE_SHIELD_WASM") or ROOT / "target/wasm32-wasip1/release/edge_shield.wasm")
 NOOP_WASM = ROOT / "target/wasm32-wasip1/release/examples/noop_filter.wasm"
+# wasm-metadce's graph of the exports `make build` keeps (the Makefile writes it).
+WASM_GRAPH = ROOT / "target/wasm-exports.json"
 # Envoy dynamic modules (`make native`, and the empty module examples/noop_native.rs):
 # Envoy finds `lib<name>.so` in ENVOY_DYNAMIC_MODULES_SEARCH_PATH.
 # BENCH_NATIVE_DIR: another build of libedge_shield.so, e.g. one with symbols to profile.
@@ -332,7 +334,7 @@ def edge_config(variant, upstream_port):
     if kind == "edge-shield":
         filters.append(wasm_filter("edge-shield", WASM, json.dumps(SCENARIOS["configs"][variant["config"]])))
     elif kind == "wasm-noop":
-        filters.append(wasm_filter("noop", NOOP_WASM, variant.get("plugin", "")))
+        filters.append(wasm_filter("noop", ROOT / variant.get("wasm", NOOP_WASM), variant.get("plugin", "")))
     elif kind == "dynamic-module":
         filters.append(module_filter(variant))
     elif kind == "wasm-file":
@@ -671,10 +673,15 @@ def profile_builds(work):
         subprocess.run(args, check=True, cwd=ROOT, timeout=1200)
         wasm = work / f"profile-{i}.wasm"
         built = target / "wasm32-wasip1/release/edge_shield.wasm"
+        # Every row keeps only the exports `make build` keeps (src/host/exports), so that
+        # rows compare the profile alone.
+        pruned = work / f"profile-{i}.pruned.wasm"
+        subprocess.run(["wasm-metadce", *WASM_OPT_FEATURES, "-f", str(WASM_GRAPH), str(built), "-o", str(pruned)],
+                       check=True, timeout=1200, stdout=subprocess.DEVNULL)
         if post:
-            subprocess.run(["wasm-opt", *post[0], *WASM_OPT_FEATURES, str(built), "-o", str(wasm)], check=True, timeout=1200)
+            subprocess.run(["wasm-opt", *post[0], *WASM_OPT_FEATURES, str(pruned), "-o", str(wasm)], check=True, timeout=1200)
         else:
-            wasm.write_bytes(built.read_bytes())
+            pruned.rename(wasm)
         out.append({"about": about, "overrides": overrides, "wasm": wasm, "size": wasm.stat().st_size})
     specs = [
         (p["wasm"].stem, {"variant": "wasm-file", "wasm": str(p["wasm"]), "config": "spec"}, SCENARIOS["instructions"]["requests"])

@@ -10,6 +10,70 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+// ---------------------------------------------------------------- the module's exports
+
+/// The names a module exports (its export section), read from the bytes.
+fn wasm_exports(bytes: &[u8]) -> Vec<String> {
+    fn leb(b: &[u8], i: &mut usize) -> usize {
+        let (mut v, mut shift) = (0usize, 0);
+        loop {
+            let x = b[*i];
+            *i += 1;
+            v |= usize::from(x & 0x7f) << shift;
+            shift += 7;
+            if x < 0x80 {
+                return v;
+            }
+        }
+    }
+    assert_eq!(&bytes[..4], b"\0asm", "not a wasm module");
+    let mut i = 8;
+    while i < bytes.len() {
+        let id = bytes[i];
+        i += 1;
+        let size = leb(bytes, &mut i);
+        let end = i + size;
+        if id == 7 {
+            let mut names = Vec::new();
+            for _ in 0..leb(bytes, &mut i) {
+                let len = leb(bytes, &mut i);
+                names.push(String::from_utf8(bytes[i..i + len].to_vec()).unwrap());
+                i += len + 1; // the name, then its kind
+                leb(bytes, &mut i); // and its index
+            }
+            return names;
+        }
+        i = end;
+    }
+    Vec::new()
+}
+
+#[test]
+fn the_module_exports_only_the_hooks_it_implements() {
+    // What `make build` leaves of the SDK's exports: the list in src/host/exports (whose
+    // agreement with src/host/mod.rs a unit test checks), nothing the SDK adds by default.
+    let mut exported = wasm_exports(&std::fs::read(wasm_path()).unwrap());
+    exported.sort();
+    let mut listed: Vec<String> = read("src/host/exports")
+        .lines()
+        .map(|l| l.split('#').next().unwrap().trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    listed.sort();
+    assert_eq!(exported, listed);
+    for default_hook in [
+        "proxy_on_log",
+        "proxy_on_done",
+        "proxy_on_response_body",
+        "proxy_on_grpc_receive",
+    ] {
+        assert!(
+            !exported.iter().any(|e| e == default_hook),
+            "{default_hook} is exported"
+        );
+    }
+}
+
 // ---------------------------------------------------------------- the OCI image
 
 fn scratch(name: &str) -> PathBuf {
