@@ -35,21 +35,22 @@ all: build
 # docs/performance.md, "Size and the release profile"). The features are the ones rustc
 # enables for wasm32-wasip1 (strip drops the section that would tell wasm-opt).
 WASM_OPT          ?= wasm-opt
-WASM_METADCE      ?= wasm-metadce
+# Beside a WASM_OPT given as a path, unless given itself.
+WASM_METADCE      ?= $(if $(findstring /,$(WASM_OPT)),$(dir $(WASM_OPT))wasm-metadce,wasm-metadce)
 WASM_OPT_FLAGS    := -O3
 WASM_OPT_FEATURES := --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
   --enable-mutable-globals --enable-multivalue --enable-reference-types --enable-extended-const
 # Only the exports src/host/exports lists stay (binaryen's wasm-metadce, before wasm-opt):
 # Envoy does not enter V8 for a hook the module does not export (docs/performance.md,
 # "Only the hooks we implement").
-WASM_EXPORTS      := $(shell sed -e 's/\#.*//' src/host/exports)
 WASM_GRAPH        := target/wasm-exports.json
-NOOP              := target/$(TARGET)/release/examples/noop_filter.wasm
-# $(call wasm-finish,IN,OUT): cargo's module IN as shipped at OUT (IN may be OUT). OUT is
-# replaced, not written into: cargo hard-links its output, and its copy in deps/ must stay.
+# $(call wasm-finish,IN,OUT): cargo's module IN as shipped at OUT (IN may be OUT), refused
+# unless it exports exactly the list. OUT is replaced, not written into: cargo hard-links
+# its output, and its copy in deps/ must stay as cargo built it.
 define wasm-finish
 $(WASM_METADCE) $(WASM_OPT_FEATURES) -f $(WASM_GRAPH) $(1) -o $(2).dce >/dev/null
-$(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM_OPT_FEATURES) $(2).dce -o $(2).opt && rm $(2).dce && mv $(2).opt $(2)
+$(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM_OPT_FEATURES) $(2).dce -o $(2).opt && rm $(2).dce
+python3 tools/wasm_exports.py check src/host/exports $(2).opt && mv $(2).opt $(2)
 endef
 
 ## build: the filter as target/wasm32-wasip1/release/edge_shield.wasm (cargo, then wasm-opt;
@@ -63,16 +64,15 @@ build: wasm-opt-deps
 ## wasm-opt-deps: Debian's binaryen (wasm-opt, wasm-metadce), when missing; the export graph
 wasm-opt-deps: $(WASM_GRAPH)
 	@command -v $(WASM_OPT) >/dev/null && command -v $(WASM_METADCE) >/dev/null || { \
-	  if [ "$$(id -u)" != 0 ]; then echo "need binaryen's wasm-opt: run as root, or apt-get install binaryen, or set WASM_OPT=/path/to/wasm-opt" >&2; exit 1; fi; \
+	  if [ "$$(id -u)" != 0 ]; then echo "need binaryen's wasm-opt and wasm-metadce: run as root, or apt-get install binaryen, or set WASM_OPT=/path/to/wasm-opt WASM_METADCE=/path/to/wasm-metadce" >&2; exit 1; fi; \
 	  echo "installing binaryen"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq binaryen >/dev/null; \
-	  command -v $(WASM_OPT) >/dev/null || { echo "installed binaryen, but $(WASM_OPT) is still not found" >&2; exit 1; }; }
+	  command -v $(WASM_OPT) >/dev/null && command -v $(WASM_METADCE) >/dev/null || { echo "installed binaryen, but $(WASM_OPT) or $(WASM_METADCE) is still not found" >&2; exit 1; }; }
 
 # wasm-metadce's reachability graph: the host reaches each export of src/host/exports.
-$(WASM_GRAPH): src/host/exports
+$(WASM_GRAPH): src/host/exports tools/wasm_exports.py
 	@mkdir -p $(dir $@)
-	@{ printf '[{"name": "host", "root": true, "reaches": ['; printf '"%s", ' $(WASM_EXPORTS) | sed 's/, $$//'; printf ']}'; \
-	  for e in $(WASM_EXPORTS); do printf ',\n{"name": "%s", "export": "%s"}' $$e $$e; done; printf ']\n'; } > $@
+	python3 tools/wasm_exports.py graph src/host/exports > $@
 
 ## native: the same core as an Envoy dynamic module, target/native/libedge_shield.so
 ## (Envoy finds it as `dynamic_module_config: { name: edge_shield }` in
@@ -284,9 +284,6 @@ psl:
 bench: build native envoy native-deps bench-tools
 	cargo build --release --example bench_core
 	cargo build --release --target $(TARGET) --example noop_filter
-	@# The floors export what edge-shield exports (src/host/exports); the SDK's build stays beside them.
-	cp $(NOOP) $(NOOP:.wasm=.sdk.wasm)
-	$(call wasm-finish,$(NOOP:.wasm=.sdk.wasm),$(NOOP))
 	cargo build --profile native --example noop_native
 	python3 tests/bench/run.py
 

@@ -56,13 +56,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import callgrind_envoy as cg  # noqa: E402
 import wasm_size  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+import wasm_exports  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = json.loads((ROOT / "tests/bench/scenarios.json").read_text())
 ENVOY = os.environ.get("ENVOY") or str(ROOT / ".venv/bin/envoy")
 WASM = Path(os.environ.get("EDGE_SHIELD_WASM") or ROOT / "target/wasm32-wasip1/release/edge_shield.wasm")
-NOOP_WASM = ROOT / "target/wasm32-wasip1/release/examples/noop_filter.wasm"
-# wasm-metadce's graph of the exports `make build` keeps (the Makefile writes it).
-WASM_GRAPH = ROOT / "target/wasm-exports.json"
+# cargo's build of the empty filter; the run finishes it as `make build` finishes edge-shield
+# (`finish_noop`): the floors use that, the `"exports": "sdk"` row cargo's own exports.
+NOOP_CARGO = ROOT / "target/wasm32-wasip1/release/examples/noop_filter.wasm"
+NOOP_WASM = {"floor": NOOP_CARGO, "sdk": NOOP_CARGO}
 # Envoy dynamic modules (`make native`, and the empty module examples/noop_native.rs):
 # Envoy finds `lib<name>.so` in ENVOY_DYNAMIC_MODULES_SEARCH_PATH.
 # BENCH_NATIVE_DIR: another build of libedge_shield.so, e.g. one with symbols to profile.
@@ -334,7 +338,7 @@ def edge_config(variant, upstream_port):
     if kind == "edge-shield":
         filters.append(wasm_filter("edge-shield", WASM, json.dumps(SCENARIOS["configs"][variant["config"]])))
     elif kind == "wasm-noop":
-        filters.append(wasm_filter("noop", ROOT / variant.get("wasm", NOOP_WASM), variant.get("plugin", "")))
+        filters.append(wasm_filter("noop", NOOP_WASM[variant.get("exports", "floor")], variant.get("plugin", "")))
     elif kind == "dynamic-module":
         filters.append(module_filter(variant))
     elif kind == "wasm-file":
@@ -533,7 +537,7 @@ def cg_specs():
 
 def variant_available(v):
     """A variant whose artifact is not built (yet) is left out, with a note."""
-    need = {"edge-shield": WASM, "wasm-noop": NOOP_WASM}.get(v["variant"])
+    need = {"edge-shield": WASM, "wasm-noop": NOOP_CARGO}.get(v["variant"])
     if v["variant"] == "dynamic-module":
         need = MODULE_DIRS[v["module"]] / f"lib{v['module']}.so"
     if v.get("file"):
@@ -647,6 +651,39 @@ WASM_OPT_FEATURES += ["--enable-mutable-globals", "--enable-multivalue", "--enab
 WASM_OPT_FEATURES += ["--enable-extended-const"]
 
 
+def finish(work, built, out, opt_flags, prune=True):
+    """cargo's module `built` as `make build` finishes one (Makefile, wasm-finish): only the
+    exports of src/host/exports (binaryen's wasm-metadce; checked), then `wasm-opt opt_flags`
+    (None: no wasm-opt)."""
+    step = built
+    if prune:
+        graph = work / "wasm-exports.json"
+        graph.write_text(wasm_exports.graph(wasm_exports.listed(ROOT / "src/host/exports")))
+        step = work / (out.stem + ".dce.wasm")
+        subprocess.run(["wasm-metadce", *WASM_OPT_FEATURES, "-f", str(graph), str(built), "-o", str(step)],
+                       check=True, timeout=1200, stdout=subprocess.DEVNULL)
+    if opt_flags is not None:
+        subprocess.run(["wasm-opt", *opt_flags, *WASM_OPT_FEATURES, str(step), "-o", str(out)], check=True, timeout=1200)
+    else:
+        out.write_bytes(step.read_bytes())
+    if prune and wasm_exports.check(ROOT / "src/host/exports", out) != 0:
+        raise SystemExit(f"{out}: its exports are not src/host/exports")
+
+
+def finish_noop(work):
+    """The empty filter for the floors, finished as edge-shield is (only its exports, then
+    `wasm-opt -O3`), and the SDK's build through `wasm-opt -O3` alone: the same code with
+    every hook the SDK defines exported."""
+    if not NOOP_CARGO.exists():
+        return
+    NOOP_WASM["floor"] = work / "noop_filter.wasm"
+    NOOP_WASM["sdk"] = work / "noop_filter.sdk.wasm"
+    finish(work, NOOP_CARGO, NOOP_WASM["floor"], ["-O3"])
+    finish(work, NOOP_CARGO, NOOP_WASM["sdk"], ["-O3"], prune=False)
+    log(f"empty filter: {NOOP_WASM['floor'].stat().st_size} bytes (its exports: src/host/exports), "
+        f"{NOOP_WASM['sdk'].stat().st_size} bytes (the SDK's)")
+
+
 def profile_builds(work):
     """Each profile's .wasm (built into target/bench-profiles/N, one target directory per
     set of cargo overrides so that the wasm-opt variants reuse their cargo build; copied
@@ -673,15 +710,8 @@ def profile_builds(work):
         subprocess.run(args, check=True, cwd=ROOT, timeout=1200)
         wasm = work / f"profile-{i}.wasm"
         built = target / "wasm32-wasip1/release/edge_shield.wasm"
-        # Every row keeps only the exports `make build` keeps (src/host/exports), so that
-        # rows compare the profile alone.
-        pruned = work / f"profile-{i}.pruned.wasm"
-        subprocess.run(["wasm-metadce", *WASM_OPT_FEATURES, "-f", str(WASM_GRAPH), str(built), "-o", str(pruned)],
-                       check=True, timeout=1200, stdout=subprocess.DEVNULL)
-        if post:
-            subprocess.run(["wasm-opt", *post[0], *WASM_OPT_FEATURES, str(pruned), "-o", str(wasm)], check=True, timeout=1200)
-        else:
-            pruned.rename(wasm)
+        # Every row keeps only the exports `make build` keeps, so that rows compare the profile alone.
+        finish(work, built, wasm, post[0] if post else None)
         out.append({"about": about, "overrides": overrides, "wasm": wasm, "size": wasm.stat().st_size})
     specs = [
         (p["wasm"].stem, {"variant": "wasm-file", "wasm": str(p["wasm"]), "config": "spec"}, SCENARIOS["instructions"]["requests"])
@@ -1418,6 +1448,7 @@ def main():
     only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
     with tempfile.TemporaryDirectory(prefix="edge-shield-bench-") as tmp:
         work = Path(tmp)
+        finish_noop(work)
         log(f"== instruction counts (callgrind, {ENVOY_BIN})")
         specs = [s for s in cg_specs() if not only or s[0] in only]
         raw = os.environ.get("BENCH_RAW")
