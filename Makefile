@@ -50,7 +50,7 @@ WASM_GRAPH        := target/wasm-exports.json
 define wasm-finish
 $(WASM_METADCE) $(WASM_OPT_FEATURES) -f $(WASM_GRAPH) $(1) -o $(2).dce >/dev/null
 $(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM_OPT_FEATURES) $(2).dce -o $(2).opt && rm $(2).dce
-python3 tools/wasm_exports.py check src/host/exports $(2).opt && mv $(2).opt $(2)
+python3 tools/wasm_module.py check src/host/exports $(2).opt && mv $(2).opt $(2)
 endef
 
 ## build: the filter as target/wasm32-wasip1/release/edge_shield.wasm (cargo, then wasm-opt;
@@ -70,9 +70,9 @@ wasm-opt-deps: $(WASM_GRAPH)
 	  command -v $(WASM_OPT) >/dev/null && command -v $(WASM_METADCE) >/dev/null || { echo "installed binaryen, but $(WASM_OPT) or $(WASM_METADCE) is still not found" >&2; exit 1; }; }
 
 # wasm-metadce's reachability graph: the host reaches each export of src/host/exports.
-$(WASM_GRAPH): src/host/exports tools/wasm_exports.py
+$(WASM_GRAPH): src/host/exports tools/wasm_module.py
 	@mkdir -p $(dir $@)
-	python3 tools/wasm_exports.py graph src/host/exports > $@
+	python3 tools/wasm_module.py graph src/host/exports > $@
 
 ## native: the same core as an Envoy dynamic module, target/native/libedge_shield.so
 ## (Envoy finds it as `dynamic_module_config: { name: edge_shield }` in

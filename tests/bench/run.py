@@ -57,7 +57,7 @@ import callgrind_envoy as cg  # noqa: E402
 import wasm_size  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-import wasm_exports  # noqa: E402
+import wasm_module  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = json.loads((ROOT / "tests/bench/scenarios.json").read_text())
@@ -658,7 +658,7 @@ def finish(work, built, out, opt_flags, prune=True):
     step = built
     if prune:
         graph = work / "wasm-exports.json"
-        graph.write_text(wasm_exports.graph(wasm_exports.listed(ROOT / "src/host/exports")))
+        graph.write_text(wasm_module.graph(wasm_module.listed(ROOT / "src/host/exports")))
         step = work / (out.stem + ".dce.wasm")
         subprocess.run(["wasm-metadce", *WASM_OPT_FEATURES, "-f", str(graph), str(built), "-o", str(step)],
                        check=True, timeout=1200, stdout=subprocess.DEVNULL)
@@ -666,7 +666,7 @@ def finish(work, built, out, opt_flags, prune=True):
         subprocess.run(["wasm-opt", *opt_flags, *WASM_OPT_FEATURES, str(step), "-o", str(out)], check=True, timeout=1200)
     else:
         out.write_bytes(step.read_bytes())
-    if prune and wasm_exports.check(ROOT / "src/host/exports", out) != 0:
+    if prune and wasm_module.check(ROOT / "src/host/exports", out) != 0:
         raise SystemExit(f"{out}: its exports are not src/host/exports")
 
 

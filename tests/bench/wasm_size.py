@@ -11,39 +11,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-SECTION_NAMES = {
-    0: "custom", 1: "type", 2: "import", 3: "function", 4: "table", 5: "memory", 6: "global",
-    7: "export", 8: "start", 9: "element", 10: "code", 11: "data", 12: "datacount",
-}
-
-
-def _uleb(buf, pos):
-    result = shift = 0
-    while True:
-        b = buf[pos]
-        pos += 1
-        result |= (b & 0x7F) << shift
-        shift += 7
-        if b < 0x80:
-            return result, pos
-
-
-def sections(data):
-    """[(name, size in bytes incl. its header)], custom sections by their own name."""
-    if data[:4] != b"\0asm":
-        raise ValueError("not a wasm module")
-    out, pos = [], 8
-    while pos < len(data):
-        start = pos
-        sid = data[pos]
-        size, body = _uleb(data, pos + 1)
-        name = SECTION_NAMES.get(sid, f"id{sid}")
-        if sid == 0:
-            n, p = _uleb(data, body)
-            name = "custom:" + data[p : p + n].decode(errors="replace")
-        out.append((name, body + size - start, body, size))
-        pos = body + size
-    return out
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+from wasm_module import sections, uleb as _uleb  # noqa: E402
 
 
 def _imported_functions(data, body):

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""The exports a Proxy-Wasm module keeps (docs/performance.md, "Only the hooks we implement").
+"""A wasm module's sections and exports, and the exports a Proxy-Wasm module keeps
+(docs/performance.md, "Only the hooks we implement").
 
-  wasm_exports.py graph src/host/exports            wasm-metadce's graph for the list, on stdout
-  wasm_exports.py check src/host/exports MODULE     exit 1 unless MODULE exports exactly the list
+  wasm_module.py graph src/host/exports            wasm-metadce's graph for the list, on stdout
+  wasm_module.py check src/host/exports MODULE     exit 1 unless MODULE exports exactly the list
 
 `make build` and `make dist` write the graph, prune with binaryen's wasm-metadce, then check
 the result: wasm-metadce says nothing when the list names an export the module lacks, so a
@@ -26,35 +27,54 @@ def graph(names):
     return json.dumps(nodes, indent=0) + "\n"
 
 
-def _leb(b, i):
-    value = shift = 0
+SECTION_NAMES = {
+    0: "custom", 1: "type", 2: "import", 3: "function", 4: "table", 5: "memory", 6: "global",
+    7: "export", 8: "start", 9: "element", 10: "code", 11: "data", 12: "datacount",
+}
+
+
+def uleb(buf, pos):
+    """The unsigned LEB128 number at `pos`, and the position after it."""
+    result = shift = 0
     while True:
-        byte = b[i]
-        i += 1
-        value |= (byte & 0x7F) << shift
+        b = buf[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
         shift += 7
-        if byte < 0x80:
-            return value, i
+        if b < 0x80:
+            return result, pos
+
+
+def sections(data):
+    """[(name, size in bytes incl. its header, body offset, body size)], custom sections by
+    their own name."""
+    if data[:4] != b"\0asm":
+        raise ValueError("not a wasm module")
+    out, pos = [], 8
+    while pos < len(data):
+        start = pos
+        sid = data[pos]
+        size, body = uleb(data, pos + 1)
+        name = SECTION_NAMES.get(sid, f"id{sid}")
+        if sid == 0:
+            n, p = uleb(data, body)
+            name = "custom:" + data[p : p + n].decode(errors="replace")
+        out.append((name, body + size - start, body, size))
+        pos = body + size
+    return out
 
 
 def exports(module):
     """The names in a module's export section."""
-    if module[:4] != b"\0asm":
-        raise ValueError("not a wasm module")
-    i = 8
-    while i < len(module):
-        section = module[i]
-        size, i = _leb(module, i + 1)
-        if section == 7:
-            count, j = _leb(module, i)
-            names = []
+    names = []
+    for name, _, body, _ in sections(module):
+        if name == "export":
+            count, j = uleb(module, body)
             for _ in range(count):
-                length, j = _leb(module, j)
+                length, j = uleb(module, j)
                 names.append(module[j : j + length].decode())
-                _, j = _leb(module, j + length + 1)  # the kind byte, then the index
-            return names
-        i += size
-    return []
+                _, j = uleb(module, j + length + 1)  # the kind byte, then the index
+    return names
 
 
 def check(list_path, module_path):
