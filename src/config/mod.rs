@@ -6,6 +6,8 @@
 //! [`Context`] (mode, JSON path, warnings).
 
 pub mod document;
+#[cfg(test)]
+mod error_paths;
 pub mod fingerprint;
 pub mod policy;
 pub mod route_match;
