@@ -1,5 +1,5 @@
 //! The loader's error paths, held to the contract of the loader built on
-//! serde_path_to_error, which tracked them while deserializing until its 38 KB of the
+//! serde_path_to_error, which tracked them while deserializing until its 34 KB of the
 //! .wasm were traded for [`super::json_path`]: every message, path and position the same.
 
 use super::*;

@@ -2,7 +2,7 @@
 //! raised an error, turned back into `rules[2].cors.allowed_origins[1]`.
 //!
 //! serde_json reports an error's line and column, not its path. Tracking the path while
-//! deserializing means wrapping every visitor (serde_path_to_error does, for about 38 KB
+//! deserializing means wrapping every visitor (serde_path_to_error did, for about 34 KB
 //! of the .wasm); this scanner re-reads the same bytes instead, once, when an error has
 //! happened. It tolerates any input (a syntax error also ends somewhere) and never
 //! indexes out of bounds.
