@@ -6,7 +6,10 @@
 //! [`Context`] (mode, JSON path, warnings).
 
 pub mod document;
+#[cfg(test)]
+mod error_paths;
 pub mod fingerprint;
+mod json_path;
 pub mod policy;
 pub mod route_match;
 pub mod source;
@@ -15,10 +18,13 @@ pub mod struct_wire;
 use crate::compile::{index, join, Compile, ConfigError, Context, Mode, Override, Setting};
 use crate::cors::CorsPolicy;
 use crate::hardening::{CookiePolicy, CsrfPolicy, HttpsRedirect, WebsocketPolicy};
+use crate::security_headers::config::NULL_REFUSED;
 use crate::security_headers::HeaderPolicy;
 use document::{RawConfig, RawRule};
+use json_path::Anchor;
 use policy::{Config, RoutePolicy, Rule};
 use route_match::RuleMatch;
+use serde::Deserialize;
 use source::Source;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -69,19 +75,17 @@ fn parse_json(bytes: &[u8], positions: Positions) -> Result<RawConfig, ConfigErr
         ));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let raw: RawConfig = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if (inner.is_syntax() || inner.is_eof()) && source::looks_like_yaml(bytes) {
+    let raw = RawConfig::deserialize(&mut de).map_err(|e| {
+        // A syntax error has a line and column but no meaningful path.
+        let syntax = e.is_syntax() || e.is_eof();
+        if syntax && source::looks_like_yaml(bytes) {
             return ConfigError::new("", "", source::YAML_IN_STRING);
         }
-        // A syntax error has a line and column but no meaningful path.
-        let syntax = inner.is_syntax() || inner.is_eof();
-        let path = if path == "." || syntax { String::new() } else { path };
+        let path = if syntax { String::new() } else { error_path(bytes, &e) };
         let message = if positions == Positions::SyntaxOnly && !syntax {
-            with_hint(&inner, without_position(inner.to_string()))
+            with_hint(&e, without_position(e.to_string()))
         } else {
-            serde_message(&inner)
+            serde_message(&e)
         };
         ConfigError::new(path, "", message)
     })?;
@@ -95,15 +99,52 @@ fn parse_json(bytes: &[u8], positions: Positions) -> Result<RawConfig, ConfigErr
 /// `Value` deserializer: one instance of the configuration's deserializers in the .wasm
 /// instead of two (about 100 KB). The text is valid JSON by construction, so only data
 /// errors can occur; their position in this synthetic text means nothing to the user and
-/// is dropped.
+/// is dropped, once it has given the path.
 fn parse_struct(value: &serde_json::Value) -> Result<RawConfig, ConfigError> {
     let text = serde_json::to_vec(value).map_err(|e| ConfigError::new("", "", e.to_string()))?;
     let mut de = serde_json::Deserializer::from_slice(&text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        ConfigError::new(path, "", with_hint(e.inner(), without_position(e.inner().to_string())))
+    RawConfig::deserialize(&mut de).map_err(|e| {
+        let message = with_hint(&e, without_position(e.to_string()));
+        ConfigError::new(error_path(&text, &e), "", message)
     })
+}
+
+/// The JSON path of a serde error in `bytes`, from where serde_json stopped reading
+/// ([`json_path`]). What the error is about, relative to that point, depends on who
+/// raised it.
+fn error_path(bytes: &[u8], e: &serde_json::Error) -> String {
+    let Some(offset) = json_path::offset(bytes, e.line(), e.column()) else {
+        return String::new();
+    };
+    let message = e.to_string();
+    let peeked = |what: &str, bracket: u8| message.starts_with(what) && bytes.get(offset) == Some(&bracket);
+    let anchor = if message.starts_with("unknown field") || peeked("invalid type: map", b'{') {
+        Anchor::At
+    } else if message.starts_with(NULL_REFUSED) {
+        // `not_null` refuses the value after serde_json has returned it, so serde_json
+        // positions the error where the enclosing object ends.
+        Anchor::Closed
+    } else if peeked("invalid type: sequence", b'[') && !refused_as_a_whole(bytes, offset, &message) {
+        Anchor::At
+    } else {
+        Anchor::Before
+    };
+    json_path::path_at(bytes, offset, anchor)
+}
+
+/// Whether an `invalid type: sequence` error at a `[` opening an array's first element is
+/// about the outer array (a setting whose type takes no list refuses it before reading an
+/// element: `"x_frame_options": [[...]]`) rather than the element (a list of strings
+/// peeking at it: `"allowed_origins": [[...]]`). serde_json gives both the same position;
+/// reading the document again with a `{` there tells them apart: an element's reader then
+/// says `map`, while the outer array's reader, which never looked, says the same again.
+fn refused_as_a_whole(bytes: &[u8], offset: usize, message: &str) -> bool {
+    let mut changed = bytes.to_vec();
+    if let Some(b) = changed.get_mut(offset) {
+        *b = b'{';
+    }
+    let mut de = serde_json::Deserializer::from_slice(&changed);
+    matches!(RawConfig::deserialize(&mut de), Err(again) if again.to_string() == message)
 }
 
 /// `... at line 1 column 57` → `...` (serde_json appends the position to every message).

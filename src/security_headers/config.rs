@@ -171,6 +171,9 @@ impl Default for RawHsts {
     }
 }
 
+/// How [`not_null`]'s message starts (the loader finds the error's path by it).
+pub const NULL_REFUSED: &str = "null is refused here";
+
 /// An optional field that, when given, must not be `null`. Elsewhere `null` switches
 /// a setting off, so reading it here as "the default" (`"include_subdomains": null`
 /// meaning true, and passing the preload check) would do the opposite of what it says.
@@ -178,7 +181,7 @@ fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D, what: &str) ->
     match Option::<T>::deserialize(d)? {
         Some(v) => Ok(Some(v)),
         None => Err(de::Error::custom(format!(
-            "null is refused here: write {what}, or leave the field out for its default"
+            "{NULL_REFUSED}: write {what}, or leave the field out for its default"
         ))),
     }
 }
