@@ -7,7 +7,8 @@ const MAX_WORD: usize = 64;
 
 /// The candidate closest to `word` (case, `_` versus `-` and camelCase ignored), if it
 /// is at most two edits away and not further than a third of the word's length.
-pub fn nearest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+/// A `dyn` list: one copy in the .wasm for every caller's kind of list (load-time code).
+fn nearest<'c>(word: &str, candidates: &mut dyn Iterator<Item = &'c str>) -> Option<&'c str> {
     if word.len() > MAX_WORD {
         return None;
     }
@@ -15,7 +16,6 @@ pub fn nearest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
     let len = word.chars().count();
     let limit = (len / 3).clamp(1, 2);
     candidates
-        .into_iter()
         .filter_map(|c| {
             let folded = fold(c);
             // Each edit changes the length by one at most: no need to compute the rest.
@@ -28,6 +28,10 @@ pub fn nearest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
 
 /// `; did you mean "x"?`, or nothing, for the end of an error message.
 pub fn hint<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> String {
+    hint_in(word, &mut candidates.into_iter())
+}
+
+fn hint_in(word: &str, candidates: &mut dyn Iterator<Item = &str>) -> String {
     match nearest(word, candidates) {
         Some(c) => format!("; did you mean \"{c}\"?"),
         None => String::new(),
@@ -84,6 +88,10 @@ fn distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
+    fn nearest_of<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+        nearest(word, &mut candidates.into_iter())
+    }
+
     #[test]
     fn suggests_only_near_names() {
         let known = ["default-src", "script-src", "no-referrer", "same-origin"];
@@ -100,7 +108,7 @@ mod tests {
             ("x", None),
         ];
         for (word, want) in cases {
-            assert_eq!(nearest(word, known), want, "{word}");
+            assert_eq!(nearest_of(word, known), want, "{word}");
         }
         assert_eq!(hint("scirpt-src", known), "; did you mean \"script-src\"?");
         assert_eq!(hint("zzz", known), "");
@@ -110,17 +118,17 @@ mod tests {
     fn long_words_are_not_compared() {
         // A megabyte-long key would need a table of a megabyte times each candidate.
         let huge = "a".repeat(1 << 20);
-        assert_eq!(nearest(&huge, ["default-src"]), None);
+        assert_eq!(nearest_of(&huge, ["default-src"]), None);
         let just_over = format!("default-src{}", "x".repeat(MAX_WORD));
-        assert_eq!(nearest(&just_over, [just_over.as_str()]), None);
+        assert_eq!(nearest_of(&just_over, [just_over.as_str()]), None);
         // Up to the limit a near name is still found; lengths apart by more than two edits
         // are never near.
         let long = "x".repeat(MAX_WORD - 1);
         let near = format!("{long}y");
-        assert_eq!(nearest(&near, [long.as_str()]), Some(long.as_str()));
-        assert_eq!(nearest("script-src", ["script-src-elem"]), None);
+        assert_eq!(nearest_of(&near, [long.as_str()]), Some(long.as_str()));
+        assert_eq!(nearest_of("script-src", ["script-src-elem"]), None);
         assert_eq!(
-            nearest("script-sr", ["script-src-attr", "script-src"]),
+            nearest_of("script-sr", ["script-src-attr", "script-src"]),
             Some("script-src")
         );
     }

@@ -642,6 +642,10 @@ PROFILES = [
     # LLVM's inliner made shy (its opt-level 3 threshold is 250): smaller, but where does it cost?
     ("opt-level 3, LLVM inline threshold 100, then `wasm-opt -O3`", ['profile.release.opt-level=3', 'target.wasm32-wasip1.rustflags=["-Cllvm-args=-inline-threshold=100"]'], ["-O3"]),
     ("opt-level 3, LLVM inline threshold 25, then `wasm-opt -Oz`", ['profile.release.opt-level=3', 'target.wasm32-wasip1.rustflags=["-Cllvm-args=-inline-threshold=25"]'], ["-Oz"]),
+    ("opt-level 3, LLVM inline threshold 50, then `wasm-opt -O3`", ['profile.release.opt-level=3', 'target.wasm32-wasip1.rustflags=["-Cllvm-args=-inline-threshold=50"]'], ["-O3"]),
+    # LLVM's loop unroller off (load-time loops are unrolled as eagerly as the request path's).
+    ("opt-level 3, LLVM unroll threshold 0, then `wasm-opt -O3`", ['profile.release.opt-level=3', 'target.wasm32-wasip1.rustflags=["-Cllvm-args=-unroll-threshold=0"]'], ["-O3"]),
+    ("opt-level 3, LLVM inline threshold 50 and unroll threshold 0, then `wasm-opt -O3`", ['profile.release.opt-level=3', 'target.wasm32-wasip1.rustflags=["-Cllvm-args=-inline-threshold=50", "-Cllvm-args=-unroll-threshold=0"]'], ["-O3"]),
 ]
 # The features rustc enables for wasm32-wasip1 (its target_features section, which
 # strip drops), for wasm-opt to accept the module and keep to them. The Makefile has the
