@@ -96,6 +96,14 @@ pub fn path_at(bytes: &[u8], offset: usize, anchor: Anchor) -> String {
                 path.push(c);
             }
         }
+        // A key with no value before its object's `}` (`{"bogus"}`): serde_json read the `}`
+        // on its way out, so the object is closed, but the error is about that key.
+        (Anchor::At, _, Some(c)) if !c.array && c.key.is_some() && !c.begun => {
+            if let Some(f) = last {
+                path.push(f);
+            }
+            path.push(c);
+        }
         (Anchor::At, Some(f), _) if f.array || f.key.is_some() => path.push(f),
         (Anchor::Before | Anchor::Closed, Some(f), _) if f.begun => path.push(f),
         _ => {}

@@ -111,7 +111,10 @@ fn parse_struct(value: &serde_json::Value) -> Result<RawConfig, ConfigError> {
 
 /// The JSON path of a serde error in `bytes`, from where serde_json stopped reading
 /// ([`json_path`]). What the error is about, relative to that point, depends on who
-/// raised it.
+/// raised it, told here by serde's wording and where serde_json leaves its position: a
+/// serde or serde_json upgrade can move paths without failing to build, which
+/// `error_paths.rs` (the recorded contract, and generated documents against
+/// serde_path_to_error) is there to catch.
 fn error_path(bytes: &[u8], e: &serde_json::Error) -> String {
     let Some(offset) = json_path::offset(bytes, e.line(), e.column()) else {
         return String::new();
